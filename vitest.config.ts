@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config'
+import { cloudflareTest } from '@cloudflare/vitest-plugin'
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // The Worker inside workerd, with miniflare's real KV and Durable Objects.
+        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
+        test: { name: 'worker', include: ['test/worker/**/*.test.ts'] },
+      },
+      {
+        // Preact components in happy-dom.
+        esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+        test: { name: 'widget', include: ['test/widget/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
+      },
+      {
+        // Real processes: `wrangler dev`, the agent CLI, Chromium.
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+})

@@ -1,0 +1,51 @@
+// Validation rules for a visitor's fields. Pure and dependency-free: the widget imports
+// this same module so the form and the API can never disagree.
+
+/** Longest accepted value of each visitor field, in characters. */
+export const LIMITS = {
+  token: 128,
+  name: 256,
+  email: 254,
+  phone: 64,
+  username: 64,
+  department: 128,
+  customValue: 1024,
+} as const
+
+// Tokens become part of KV keys: a conservative alphabet rules out `/`, `:`, NUL and friends.
+const TOKEN = /^[A-Za-z0-9_-]+$/
+// Rocket.Chat's own email rule (apps/meteor/lib/emailValidator).
+const EMAIL =
+  /^(([^<>()[\]\\.,;:\s@"]+(\.[^<>()[\]\\.,;:\s@"]+)*)|(".+"))@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}])|(([a-zA-Z\-0-9]+\.)+[a-zA-Z]{2,}))$/
+
+export const isValidToken = (token: string): boolean =>
+  token.length <= LIMITS.token && TOKEN.test(token)
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase()
+
+export const isValidEmail = (email: string): boolean =>
+  email.length <= LIMITS.email && EMAIL.test(email)
+
+/** A custom field definition, shaped as Rocket.Chat stores it. */
+export interface CustomField {
+  _id: string
+  label: string
+  scope: 'visitor' | 'room'
+  visibility: 'visible' | 'hidden'
+  type: 'input' | 'select'
+  required: boolean
+  regexp: string
+  /** Comma-separated choices of a `select` field, as Rocket.Chat stores them. */
+  options: string
+}
+
+export const fieldOptions = (field: Pick<CustomField, 'options'>): string[] =>
+  field.options ? field.options.split(',').map((o) => o.trim()).filter(Boolean) : []
+
+/** Whether a non-empty value breaks the field's `regexp` or `options`. */
+export function isValidCustomValue(field: CustomField, value: string): boolean {
+  if (value.length > LIMITS.customValue) return false
+  const options = fieldOptions(field)
+  if (field.type === 'select' && options.length > 0 && !options.includes(value)) return false
+  return !field.regexp || new RegExp(field.regexp).test(value)
+}
