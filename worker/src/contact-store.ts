@@ -1,0 +1,111 @@
+// The one module that knows KV's key shapes. Every id and token is checked against
+// SAFE_KEY_PART before it becomes part of a key; phones and emails enter keys only as hashes.
+import { sha256Hex } from './ids.ts'
+
+export interface Visitor {
+  _id: string
+  username: string
+  token: string
+  status: 'online'
+  ts: string
+  _updatedAt: string
+  name?: string
+  phone?: { phoneNumber: string }[]
+  visitorEmails?: { address: string }[]
+  department?: string
+  livechatData?: Record<string, string>
+}
+
+/** An agent's credentials as stored: only a hash of the token. */
+export interface AgentRecord {
+  userId: string
+  username: string
+  roles: string[]
+  tokenHash: string
+  createdAt: string
+}
+
+export const SAFE_KEY_PART = /^[A-Za-z0-9_-]{1,128}$/
+
+function part(value: string): string {
+  // Callers validate first and answer with a proper 4xx; this is the last line of defence.
+  if (!SAFE_KEY_PART.test(value)) throw new Error('unsafe key part')
+  return value
+}
+
+export const keys = {
+  visitor: (id: string) => `visitor:${part(id)}`,
+  token: (token: string) => `token:${part(token)}`,
+  phone: async (phone: string) => `phone:${await sha256Hex(phone)}`,
+  email: async (email: string) => `email:${await sha256Hex(email)}`,
+  agent: (userId: string) => `agent:${part(userId)}`,
+  agentPrefix: 'agent:',
+}
+
+const phoneOf = (v?: Visitor | null) => v?.phone?.[0]?.phoneNumber
+const emailOf = (v?: Visitor | null) => v?.visitorEmails?.[0]?.address
+
+export class ContactStore {
+  constructor(private readonly kv: KVNamespace) {}
+
+  getVisitor(id: string): Promise<Visitor | null> {
+    return this.kv.get<Visitor>(keys.visitor(id), 'json')
+  }
+
+  /** 2 reads: the token index, then the visitor it names (if it still has that token). */
+  async findByToken(token: string): Promise<Visitor | null> {
+    return this.follow(keys.token(token), (v) => v.token === token)
+  }
+
+  /** 2 reads; the index can be stale, so the visitor must still have this phone. */
+  async findByPhone(phone: string): Promise<Visitor | null> {
+    return this.follow(await keys.phone(phone), (v) => phoneOf(v) === phone)
+  }
+
+  /** 2 reads; `email` is already normalised. */
+  async findByEmail(email: string): Promise<Visitor | null> {
+    return this.follow(await keys.email(email), (v) => emailOf(v) === email)
+  }
+
+  private async follow(indexKey: string, stillMatches: (v: Visitor) => boolean): Promise<Visitor | null> {
+    const id = await this.kv.get(indexKey)
+    if (!id || !SAFE_KEY_PART.test(id)) return null
+    const visitor = await this.getVisitor(id)
+    return visitor && stillMatches(visitor) ? visitor : null
+  }
+
+  /**
+   * Writes the visitor, plus only the index entries whose values changed since `previous`
+   * (the stored version this update started from, or null for a new visitor).
+   */
+  async saveVisitor(next: Visitor, previous: Visitor | null): Promise<void> {
+    const writes: Promise<unknown>[] = [this.kv.put(keys.visitor(next._id), JSON.stringify(next))]
+    if (previous?.token !== next.token) {
+      writes.push(this.kv.put(keys.token(next.token), next._id))
+      if (previous) writes.push(this.kv.delete(keys.token(previous.token)))
+    }
+    const phone = phoneOf(next)
+    if (phone && phone !== phoneOf(previous)) writes.push(this.kv.put(await keys.phone(phone), next._id))
+    const email = emailOf(next)
+    if (email && email !== emailOf(previous)) writes.push(this.kv.put(await keys.email(email), next._id))
+    await Promise.all(writes)
+  }
+
+  /** Removes the visitor, its token and the phone/email index entries that still name it. */
+  async eraseVisitor(visitor: Visitor): Promise<void> {
+    const indexKeys = await Promise.all(
+      [phoneOf(visitor) && keys.phone(phoneOf(visitor)!), emailOf(visitor) && keys.email(emailOf(visitor)!)]
+        .filter((k): k is Promise<string> => Boolean(k)),
+    )
+    const owners = await Promise.all(indexKeys.map((k) => this.kv.get(k)))
+    await Promise.all([
+      this.kv.delete(keys.visitor(visitor._id)),
+      this.kv.delete(keys.token(visitor.token)),
+      ...indexKeys.filter((_, i) => owners[i] === visitor._id).map((k) => this.kv.delete(k)),
+    ])
+  }
+
+  getAgent(userId: string): Promise<AgentRecord | null> {
+    return this.kv.get<AgentRecord>(keys.agent(userId), 'json')
+  }
+}

@@ -1,0 +1,40 @@
+// CORS per route group, from the configured origins. itty-router's cors() is configured once
+// at module load and sends no `Vary: Origin`; ours reads env per request and does both.
+import type { Origins } from './config.ts'
+
+export interface CorsPolicy {
+  origins: Origins
+  methods: string
+  headers: string
+}
+
+function allowOrigin(policy: CorsPolicy, request: Request): Record<string, string> {
+  if (policy.origins === '*') return { 'access-control-allow-origin': '*' }
+  const origin = request.headers.get('origin')
+  // Vary even when refusing: a cache must not hand one origin's answer to another.
+  return origin && policy.origins.includes(origin)
+    ? { 'access-control-allow-origin': origin, vary: 'Origin' }
+    : { vary: 'Origin' }
+}
+
+/** The answer to an OPTIONS preflight. */
+export function preflight(policy: CorsPolicy, request: Request): Response {
+  const headers = allowOrigin(policy, request)
+  if (headers['access-control-allow-origin']) {
+    Object.assign(headers, {
+      'access-control-allow-methods': policy.methods,
+      'access-control-allow-headers': policy.headers,
+      'access-control-max-age': '86400',
+    })
+  }
+  return new Response(null, { status: 204, headers })
+}
+
+/** Adds the policy's headers to a response. */
+export function withCors(policy: CorsPolicy, request: Request, response: Response): Response {
+  const headers = allowOrigin(policy, request)
+  if (Object.keys(headers).length === 0) return response
+  const copy = new Response(response.body, response)
+  for (const [name, value] of Object.entries(headers)) copy.headers.append(name, value)
+  return copy
+}

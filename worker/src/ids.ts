@@ -1,0 +1,22 @@
+// Rocket.Chat's Random.id() alphabet: no 0/1/I/O/l, so ids survive being read aloud or retyped.
+const ALPHABET = '23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz'
+// Largest multiple of the alphabet's length below 256: bytes above it are redrawn, so every
+// character is equally likely.
+const UNBIASED = 256 - (256 % ALPHABET.length)
+
+/** A random id of Rocket.Chat's shape (17 characters, about 99 bits). */
+export function randomId(length = 17): string {
+  let id = ''
+  while (id.length < length) {
+    for (const byte of crypto.getRandomValues(new Uint8Array(length * 2))) {
+      if (byte < UNBIASED && id.length < length) id += ALPHABET[byte % ALPHABET.length]
+    }
+  }
+  return id
+}
+
+/** Lowercase hex SHA-256 of a string. */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')
+}

@@ -1,0 +1,52 @@
+// Every response the API sends is shaped here, as Rocket.Chat's REST API shapes it.
+
+const JSON_HEADERS = { 'content-type': 'application/json' }
+
+/** `{...body, success: true}` with status 200. */
+export const ok = (body: object): Response =>
+  new Response(JSON.stringify({ ...body, success: true }), { status: 200, headers: JSON_HEADERS })
+
+/** A failure the client caused (or may retry), with Rocket.Chat's `{success: false, error, errorType?}`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errorType?: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message)
+  }
+
+  /** Rocket.Chat's coded error: the message reads `Reason [code]` and errorType is the code. */
+  static coded(code: string, reason: string, status = 400): ApiError {
+    return new ApiError(status, `${reason} [${code}]`, code)
+  }
+}
+
+const LOGGED_OUT = 'You must be logged in to do this.'
+
+export const unauthorized = (): ApiError =>
+  new ApiError(401, LOGGED_OUT, undefined, { status: 'error', message: LOGGED_OUT })
+
+export const forbidden = (): ApiError =>
+  new ApiError(403, 'User does not have the permissions required for this action [error-unauthorized]')
+
+export const tooManyRequests = (waitSeconds: number): ApiError =>
+  new ApiError(
+    429,
+    `Error, too many requests. Please slow down. You must wait ${waitSeconds} seconds before trying this endpoint again. [error-too-many-requests]`,
+  )
+
+export const notFound = (request: Request): Response =>
+  failure(new ApiError(404, `API endpoint "${new URL(request.url).pathname}" not found.`))
+
+/** Turns anything thrown into a response; unexpected errors never leak their message or stack. */
+export function failure(error: unknown): Response {
+  if (!(error instanceof ApiError)) {
+    console.error('unhandled error', error)
+    error = new ApiError(500, 'Internal server error [error-internal]', 'error-internal')
+  }
+  const { status, message, errorType, extra } = error as ApiError
+  const body = { success: false, error: message, ...(errorType && { errorType }), ...extra }
+  return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS })
+}

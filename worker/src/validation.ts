@@ -1,0 +1,35 @@
+// Parameter checks, reported in the words of Rocket.Chat's `check()` ("Match error: ..."),
+// always naming the field.
+import * as v from 'valibot'
+import { ApiError } from './responses.ts'
+
+const kindOf = (x: unknown) => (x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x)
+
+function describe(issue: v.BaseIssue<unknown>): string {
+  const path = issue.path?.map((p) => String(p.key)) ?? []
+  const field = path.join('.')
+  const parent = path.slice(0, -1).join('.')
+  if (issue.expected === 'never') return `Match error: Unknown key in field ${field}`
+  if (issue.input === undefined && issue.expected?.startsWith('"'))
+    return `Match error: Missing key '${path.at(-1)}'${parent ? ` in field ${parent}` : ''}`
+  if (issue.kind === 'schema') {
+    const where = field ? ` in field ${field}` : ''
+    return `Match error: Expected ${issue.expected?.toLowerCase()}, got ${kindOf(issue.input)}${where}`
+  }
+  return `Match error: ${field} ${issue.message}`
+}
+
+/** Parses `input` or throws a 400 naming the first offending field. */
+export function parseOrThrow<S extends v.GenericSchema>(schema: S, input: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, input, { abortEarly: true })
+  if (!result.success) throw new ApiError(400, describe(result.issues[0]))
+  return result.output
+}
+
+/** A single-line string of at most `max` characters. */
+export const text = (max: number) =>
+  v.pipe(
+    v.string(),
+    v.maxLength(max, `must be at most ${max} characters`),
+    v.regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters'),
+  )
