@@ -11,7 +11,7 @@ export default defineConfig({
       },
       {
         // Preact components in happy-dom.
-        esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+        oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
         test: { name: 'widget', include: ['test/widget/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
       },
       {

@@ -46,7 +46,11 @@ const phoneOf = (v?: Visitor | null) => v?.phone?.[0]?.phoneNumber
 const emailOf = (v?: Visitor | null) => v?.visitorEmails?.[0]?.address
 
 export class ContactStore {
-  constructor(private readonly kv: KVNamespace) {}
+  private readonly kv: KVNamespace
+
+  constructor(kv: KVNamespace) {
+    this.kv = kv
+  }
 
   getVisitor(id: string): Promise<Visitor | null> {
     return this.kv.get<Visitor>(keys.visitor(id), 'json')

@@ -28,7 +28,8 @@ const router = Router<IRequest, [Env, ExecutionContext]>({
   catch: failure,
   finally: [
     (response: Response, request, env) => {
-      const policy = corsPolicy(request, env)
+      // Preflights were answered in full by `before`.
+      const policy = request.method === 'OPTIONS' ? undefined : corsPolicy(request, env)
       return policy ? withCors(policy, request, response) : response
     },
   ],

@@ -8,18 +8,21 @@ export const ok = (body: object): Response =>
 
 /** A failure the client caused (or may retry), with Rocket.Chat's `{success: false, error, errorType?}`. */
 export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly errorType?: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
+  readonly status: number
+  readonly errorType?: string
+  /** Extra top-level keys of the body, e.g. the 401's `status` and `message`. */
+  readonly extra: Record<string, unknown>
+
+  constructor(status: number, message: string, errorType?: string, extra: Record<string, unknown> = {}) {
     super(message)
+    this.status = status
+    this.errorType = errorType
+    this.extra = extra
   }
 
   /** Rocket.Chat's coded error: the message reads `Reason [code]` and errorType is the code. */
   static coded(code: string, reason: string, status = 400): ApiError {
-    return new ApiError(status, `${reason} [${code}]`, code)
+    return new ApiError(status, reason ? `${reason} [${code}]` : `[${code}]`, code)
   }
 }
 

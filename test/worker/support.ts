@@ -1,0 +1,95 @@
+// Calls the real Worker inside workerd with miniflare's real KV and Durable Object.
+import { createExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { expect } from 'vitest'
+import worker from '../../worker/src/index.ts'
+import type { AgentRecord, Visitor } from '../../worker/src/contact-store.ts'
+import { keys } from '../../worker/src/contact-store.ts'
+import { randomId, sha256Hex } from '../../worker/src/ids.ts'
+
+export const BASE = 'https://contact.example'
+
+export type Vars = Partial<Record<keyof Env, string>>
+
+/** Sends a request through the Worker's fetch handler, optionally with other [vars] or bindings. */
+export function call(path: string, init: RequestInit = {}, overrides: Partial<Env> = {}): Promise<Response> {
+  const request = new Request(`${BASE}${path}`, init)
+  return worker.fetch(request as never, { ...env, ...overrides }, createExecutionContext())
+}
+
+/** A fresh client address, so tests do not share the rate limit of one IP. */
+export const clientIp = () => `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`
+
+export const newToken = () => randomId(20)
+
+export function postVisitor(body: unknown, overrides: Partial<Env> = {}, headers: Record<string, string> = {}) {
+  return call('/api/v1/livechat/visitor', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'cf-connecting-ip': clientIp(), ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  }, overrides)
+}
+
+/** Registers a visitor and returns it, failing the test unless the API answered 200. */
+export async function register(visitor: Record<string, unknown>, overrides: Partial<Env> = {}): Promise<Visitor> {
+  const response = await postVisitor({ visitor }, overrides)
+  const body = await response.json<{ visitor: Visitor }>()
+  expect(response.status, JSON.stringify(body)).toBe(200)
+  return body.visitor
+}
+
+/** Reads a visitor back through the public GET endpoint (null when the token is unknown). */
+export async function fetchVisitor(token: string): Promise<Visitor | null> {
+  const response = await call(`/api/v1/livechat/visitor/${token}`)
+  return response.ok ? (await response.json<{ visitor: Visitor }>()).visitor : null
+}
+
+/** Stores an agent the way `npm run agent -- create` does and returns its headers. */
+export async function createAgent(roles: string[] = ['livechat-agent']) {
+  const userId = randomId()
+  const authToken = randomId(43)
+  const record: AgentRecord = {
+    userId, username: `agent-${userId}`, roles, tokenHash: await sha256Hex(authToken), createdAt: new Date().toISOString(),
+  }
+  await env.CONTACTS.put(keys.agent(userId), JSON.stringify(record))
+  return { userId, authToken, headers: { 'X-User-Id': userId, 'X-Auth-Token': authToken } }
+}
+
+export function getContact(query: string, headers: Record<string, string>, overrides: Partial<Env> = {}) {
+  return call(`/api/v1/omnichannel/contact${query}`, { headers }, overrides)
+}
+
+/** Every key in the namespace with its value, to prove a request changed nothing. */
+export async function snapshot(): Promise<Record<string, string | null>> {
+  const { keys: listed } = await env.CONTACTS.list()
+  const entries = await Promise.all(listed.map(async ({ name }) => [name, await env.CONTACTS.get(name)] as const))
+  return Object.fromEntries(entries)
+}
+
+/** A KV namespace that counts the operations the Worker makes on the real one. */
+export function countingKv() {
+  const counts = { get: 0, put: 0, delete: 0, list: 0 }
+  const kv = new Proxy(env.CONTACTS, {
+    get(target, prop: keyof typeof counts) {
+      const value = Reflect.get(target, prop)
+      if (typeof value !== 'function') return value
+      return (...args: unknown[]) => {
+        if (prop in counts) counts[prop]++
+        return value.apply(target, args)
+      }
+    },
+  })
+  return { counts, env: { CONTACTS: kv } as Partial<Env> }
+}
+
+/** Custom field definitions covering every rule: a JSON string, as a `--var` override is. */
+export const FIELDS = JSON.stringify([
+  { _id: 'address', label: 'Address', scope: 'visitor', visibility: 'visible', type: 'input', required: false, regexp: '', options: '' },
+  { _id: 'company', label: 'Company', scope: 'visitor', visibility: 'visible', type: 'input', required: true, regexp: '', options: '' },
+  { _id: 'plan', label: 'Plan', scope: 'visitor', visibility: 'visible', type: 'select', required: false, regexp: '', options: 'free, pro' },
+  { _id: 'zip', label: 'ZIP code', scope: 'visitor', visibility: 'visible', type: 'input', required: false, regexp: '^[0-9]{5}$', options: '' },
+  { _id: 'secret', label: 'Secret', scope: 'visitor', visibility: 'hidden', type: 'input', required: true, regexp: '', options: '' },
+  { _id: 'topic', label: 'Topic', scope: 'room', visibility: 'visible', type: 'input', required: true, regexp: '', options: '' },
+])
+
+export { env }
