@@ -1,0 +1,85 @@
+// Shared set-up for the widget's component tests: a scripted `fetch` (the server is not
+// the unit under test here; the real Worker is exercised by the browser tests) and a
+// rendered widget built from the same parts main.tsx uses.
+import { cleanup, render } from '@testing-library/preact'
+import { afterEach, vi } from 'vitest'
+import { createApiClient, type LivechatConfig } from '../../widget/src/api-client'
+import { App } from '../../widget/src/components/App'
+import type { Lang } from '../../widget/src/i18n'
+import { createVisitorMemory } from '../../widget/src/visitor-memory'
+import { createWidget } from '../../widget/src/widget'
+
+export const API = 'https://chat.example'
+
+afterEach(() => {
+  cleanup()
+  localStorage.clear()
+  vi.useRealTimers()
+  vi.unstubAllGlobals()
+})
+
+export const CONFIG: LivechatConfig = {
+  title: 'Chat with us',
+  theme: { color: '#1d74f5', fontColor: '#ffffff', position: 'right' },
+  registrationForm: { name: 'required', email: 'required', phone: 'optional' },
+  customFields: [{ _id: 'address', label: 'Address', type: 'input', required: false, regexp: '', options: '' }],
+  departments: [
+    { _id: 'sales', name: 'Sales' },
+    { _id: 'support', name: 'Support' },
+  ],
+}
+
+export interface Sent {
+  method: string
+  path: string
+  body?: any
+}
+
+type Reply = Response | 'network-error' | ((req: Sent) => Response | 'network-error')
+
+export const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
+
+/**
+ * Stubs global fetch. `routes` maps "METHOD /path" (path prefix) to replies; a list of replies
+ * is used one per request, the last one repeating. Every request is recorded in `sent`.
+ */
+export function stubServer(routes: Record<string, Reply | Reply[]> = {}) {
+  const sent: Sent[] = []
+  const all: Record<string, Reply | Reply[]> = {
+    'GET /api/v1/livechat/config': json({ config: CONFIG, success: true }),
+    'POST /api/v1/livechat/visitor': (req) => json({ visitor: { name: req.body.visitor.name }, success: true }),
+    'GET /api/v1/livechat/visitor/': json({ visitor: { name: 'Ana' }, success: true }),
+    ...routes,
+  }
+  const fetch = vi.fn(async (input: string, init?: RequestInit) => {
+    const url = new URL(input)
+    const req: Sent = { method: init?.method ?? 'GET', path: url.pathname, body: init?.body && JSON.parse(String(init.body)) }
+    sent.push(req)
+    const route = Object.keys(all)
+      .filter((r) => `${req.method} ${req.path}`.startsWith(r))
+      .sort((a, b) => b.length - a.length)[0]
+    if (!route) throw new Error(`unexpected request ${req.method} ${req.path}`)
+    const replies = all[route]
+    const list = Array.isArray(replies) ? replies : [replies]
+    const used = sent.filter((s) => `${s.method} ${s.path}`.startsWith(route)).length - 1
+    let reply = list[Math.min(used, list.length - 1)]
+    if (typeof reply === 'function') reply = reply(req)
+    if (reply === 'network-error') throw new TypeError('Failed to fetch')
+    return reply.clone()
+  })
+  vi.stubGlobal('fetch', fetch)
+  return { sent, posts: () => sent.filter((s) => s.method === 'POST') }
+}
+
+export function mountWidget(options: { lang?: Lang; open?: boolean } = {}) {
+  const widget = createWidget({
+    api: createApiClient(API),
+    memory: createVisitorMemory(() => localStorage),
+    lang: options.lang ?? 'en',
+  })
+  const view = render(<App widget={widget} />)
+  if (options.open !== false) widget.open()
+  void widget.load()
+  return { widget, ...view }
+}

@@ -1,0 +1,67 @@
+// The three calls the widget makes to the Worker. Network failures, 5xx and 429 are
+// retried with exponential backoff until they succeed; other 4xx answers are final.
+import type { CustomField } from '../../worker/src/visitor-rules'
+
+export type ConfigField = Omit<CustomField, 'scope' | 'visibility'>
+export type FieldMode = 'required' | 'optional' | 'hidden'
+
+export interface LivechatConfig {
+  title?: string
+  theme?: { color?: string; fontColor?: string; position?: 'left' | 'right' }
+  registrationForm?: Partial<Record<'name' | 'email' | 'phone', FieldMode>>
+  customFields?: ConfigField[]
+  departments?: { _id: string; name: string }[]
+}
+
+export interface VisitorPayload {
+  token: string
+  name?: string
+  email?: string
+  phone?: string
+  department?: string
+  customFields?: { key: string; value: string; overwrite: boolean }[]
+}
+
+export type ApiResult<T> =
+  | { ok: true; data: T }
+  | { ok: false; status: number; error: string; errorType?: string }
+
+/** Called before each wait between attempts, with the wait in milliseconds. */
+export type OnRetry = (delayMs: number) => void
+
+export const MAX_BACKOFF_MS = 15_000
+
+export function createApiClient(origin: string) {
+  const call = async <T>(path: string, body?: unknown, onRetry?: OnRetry): Promise<ApiResult<T>> => {
+    for (let attempt = 0; ; attempt++) {
+      let res: Response | undefined
+      try {
+        res = await fetch(origin + path, body
+          ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+          : undefined)
+      } catch {
+        // Offline, DNS, CORS or a server that is down: all look the same from here.
+      }
+      if (res && res.status < 500 && res.status !== 429) {
+        const json = await res.json().catch(() => ({}))
+        return res.ok
+          ? { ok: true, data: json }
+          : { ok: false, status: res.status, error: json.error || `HTTP ${res.status}`, errorType: json.errorType }
+      }
+      const retryAfter = Number(res?.headers.get('retry-after')) * 1000
+      const delay = Math.min(retryAfter || 1000 * 2 ** attempt, MAX_BACKOFF_MS)
+      onRetry?.(delay)
+      await new Promise((wake) => setTimeout(wake, delay))
+    }
+  }
+  return {
+    config: (onRetry?: OnRetry) =>
+      call<{ config: LivechatConfig }>('/api/v1/livechat/config', undefined, onRetry),
+    visitor: (token: string) =>
+      call<{ visitor: { name?: string } }>(`/api/v1/livechat/visitor/${encodeURIComponent(token)}`),
+    register: (visitor: VisitorPayload, onRetry?: OnRetry) =>
+      call<{ visitor: { name?: string } }>('/api/v1/livechat/visitor', { visitor }, onRetry),
+  }
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>

@@ -1,0 +1,54 @@
+// Launcher and panel, kept in step with the widget object's state.
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { languages } from '../i18n'
+import { effectiveTheme } from '../theme'
+import type { Widget } from '../widget'
+import { Launcher } from './Launcher'
+import { Panel } from './Panel'
+
+export function App({ widget }: { widget: Widget }) {
+  const [state, setState] = useState(widget.state)
+  useEffect(() => {
+    setState(widget.state)
+    return widget.on('change', setState)
+  }, [])
+  const launcher = useRef<HTMLButtonElement>(null)
+  const openedByVisitor = useRef(false)
+
+  if (!state.visible) return null
+  const t = languages[state.lang]
+  const theme = effectiveTheme(state)
+  const closeToLauncher = () => {
+    openedByVisitor.current = false
+    widget.close()
+    launcher.current?.focus()
+  }
+
+  return (
+    <div
+      class={`ecc ${theme.position === 'left' ? 'left' : 'right'}`}
+      onKeyDown={(e) => e.key === 'Escape' && state.open && closeToLauncher()}
+    >
+      {state.open && (
+        <Panel
+          widget={widget}
+          state={state}
+          t={t}
+          title={theme.title || t.title}
+          focusOnOpen={openedByVisitor.current}
+          onClose={closeToLauncher}
+        />
+      )}
+      <Launcher
+        open={state.open}
+        label={state.open ? t.closeChat : t.openChat}
+        buttonRef={launcher}
+        onClick={() => {
+          openedByVisitor.current = !state.open
+          if (state.open) widget.close()
+          else widget.open()
+        }}
+      />
+    </div>
+  )
+}

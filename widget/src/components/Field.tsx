@@ -1,0 +1,54 @@
+// One labelled form control: a text-like input or, when there are options, a select.
+// Its error is linked with aria-describedby so screen readers read it with the field.
+export interface FieldProps {
+  id: string
+  label: string
+  optionalText?: string
+  type?: 'text' | 'email' | 'tel'
+  autocomplete?: string
+  required: boolean
+  options?: { value: string; label: string }[]
+  placeholder?: string
+  value: string
+  error?: string
+  onInput: (value: string) => void
+}
+
+export function Field(props: FieldProps) {
+  const { id, error, options } = props
+  const errorId = `${id}-error`
+  const common = {
+    id,
+    name: id,
+    value: props.value,
+    required: props.required,
+    'aria-invalid': error ? ('true' as const) : undefined,
+    'aria-describedby': error ? errorId : undefined,
+    onInput: (e: Event) => props.onInput((e.currentTarget as HTMLInputElement).value),
+  }
+  return (
+    <div class="field">
+      <label for={id}>
+        {props.label}
+        {props.optionalText && <span class="optional"> {props.optionalText}</span>}
+      </label>
+      {options ? (
+        <select {...common}>
+          <option value="">{props.placeholder}</option>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <input {...common} type={props.type ?? 'text'} autocomplete={props.autocomplete} />
+      )}
+      {error && (
+        <p id={errorId} class="error">
+          {error}
+        </p>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,49 @@
+// The chat panel: a non-modal dialog titled by its heading, showing the pre-chat form,
+// the known-visitor message, or why neither is available yet.
+import { useEffect, useRef } from 'preact/hooks'
+import type { Strings } from '../i18n'
+import type { Widget, WidgetState } from '../widget'
+import { PrechatForm } from './PrechatForm'
+
+export function Panel(props: {
+  widget: Widget
+  state: WidgetState
+  t: Strings
+  title: string
+  focusOnOpen: boolean
+  onClose: () => void
+}) {
+  const { state, t } = props
+  const ref = useRef<HTMLElement>(null)
+
+  useEffect(() => {
+    // Only when the visitor opened it: a host page calling open() must not steal focus.
+    if (!props.focusOnOpen) return
+    const panel = ref.current!
+    ;(panel.querySelector<HTMLElement>('input,select') ?? panel.querySelector('button'))?.focus()
+  }, [])
+
+  return (
+    <section id="ecc-panel" class="panel" role="dialog" aria-labelledby="ecc-title" ref={ref}>
+      <header>
+        <h2 id="ecc-title">{props.title}</h2>
+        <button type="button" class="close" aria-label={t.closeChat} onClick={props.onClose}>
+          <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+            <path d="M6 6l12 12M18 6L6 18" />
+          </svg>
+        </button>
+      </header>
+      <div class="body">
+        {state.known ? (
+          <p class="known" role="status">
+            {t.known(state.known.name)}
+          </p>
+        ) : state.config ? (
+          <PrechatForm key={state.generation} widget={props.widget} config={state.config} t={t} />
+        ) : (
+          <p role="status">{state.failed ? t.unavailable : state.offline ? t.retrying : t.loading}</p>
+        )}
+      </div>
+    </section>
+  )
+}

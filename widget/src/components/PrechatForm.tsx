@@ -1,0 +1,98 @@
+// The pre-chat form built from the server's config. Validates with the server's rules,
+// submits once, keeps a draft in storage and maps server errors back onto fields.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import type { LivechatConfig } from '../api-client'
+import { customKey, fieldOfServerError, formFields, toGuest, validate, type ErrorKey, type Values } from '../form-rules'
+import type { Strings } from '../i18n'
+import type { Guest, Widget } from '../widget'
+import { Field } from './Field'
+
+const INPUTS = {
+  name: { type: 'text', autocomplete: 'name' },
+  email: { type: 'email', autocomplete: 'email' },
+  phone: { type: 'tel', autocomplete: 'tel' },
+} as const
+
+/** Form values for data the host page set (setGuestName, setCustomField…). */
+function prefillValues(guest: Guest): Values {
+  const values: Values = {}
+  for (const key of ['name', 'email', 'phone', 'department'] as const) if (guest[key]) values[key] = guest[key]
+  for (const [id, field] of Object.entries(guest.customFields ?? {})) values[customKey(id)] = field.value
+  return values
+}
+
+export function PrechatForm({ widget, config, t }: { widget: Widget; config: LivechatConfig; t: Strings }) {
+  const fields = useMemo(() => formFields(config), [config])
+  // What the visitor typed (the draft) wins over what the host page prefilled.
+  const [values, setValues] = useState<Values>(() => ({ ...prefillValues(widget.state.prefill), ...widget.memory.draft() }))
+  const [errors, setErrors] = useState<Record<string, ErrorKey>>({})
+  const [status, setStatus] = useState('')
+  const [busy, setBusy] = useState(false)
+  const sending = useRef(false)
+  const form = useRef<HTMLFormElement>(null)
+
+  useEffect(() => widget.on('prefill', (guest: Guest) => setValues((v) => ({ ...v, ...prefillValues(guest) }))), [])
+
+  const change = (key: string, value: string) => {
+    const next = { ...values, [key]: value }
+    setValues(next)
+    widget.memory.saveDraft(next)
+  }
+
+  const showErrors = (found: Record<string, ErrorKey>) => {
+    setErrors(found)
+    setStatus(t.fixErrors)
+    // Let the visitor land on the first field to fix.
+    queueMicrotask(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus())
+  }
+
+  const submit = async (e: Event) => {
+    e.preventDefault()
+    if (sending.current) return
+    const found = validate(fields, values)
+    if (Object.keys(found).length) return showErrors(found)
+    sending.current = true
+    setBusy(true)
+    setErrors({})
+    setStatus(t.sending)
+    const result = await widget.submitForm(toGuest(config, fields, values), () => setStatus(t.retrying))
+    sending.current = false
+    setBusy(false)
+    // On success the panel replaces this form with the known-visitor message.
+    if (result.ok) return
+    const mapped = fieldOfServerError(fields, result.error, result.errorType)
+    if (mapped) showErrors(mapped)
+    else setStatus(result.error)
+  }
+
+  return (
+    <form ref={form} noValidate onSubmit={submit}>
+      <p class="intro">{t.intro}</p>
+      {fields.map(({ key, required, options, custom }, i) => {
+        const input = INPUTS[key as keyof typeof INPUTS]
+        return (
+          <Field
+            key={key}
+            id={`ecc-f${i}`}
+            label={custom ? custom.label : t[key as 'name' | 'email' | 'phone' | 'department']}
+            optionalText={required ? undefined : t.optional}
+            type={input?.type}
+            autocomplete={input?.autocomplete}
+            required={required}
+            options={options}
+            placeholder={t.choose}
+            value={values[key] ?? ''}
+            error={errors[key] && t[errors[key]]}
+            onInput={(value) => change(key, value)}
+          />
+        )
+      })}
+      <button type="submit" class="submit" disabled={busy}>
+        {t.submit}
+      </button>
+      <p class="status" role="status">
+        {status}
+      </p>
+    </form>
+  )
+}

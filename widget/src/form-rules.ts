@@ -1,0 +1,112 @@
+// Which fields the pre-chat form shows, how they validate (with the server's own rules)
+// and how a server error maps back onto a field.
+import {
+  LIMITS,
+  fieldOptions,
+  isValidCustomValue,
+  isValidEmail,
+  normalizeEmail,
+  type CustomField,
+} from '../../worker/src/visitor-rules'
+import type { ConfigField, LivechatConfig } from './api-client'
+import type { Guest } from './widget'
+
+export type Values = Record<string, string>
+export type ErrorKey = 'required' | 'invalidEmail' | 'invalidValue' | 'tooLong'
+
+export interface FieldSpec {
+  /** Key in the form values: name, email, phone, department, or `cf.<_id>` for custom fields. */
+  key: string
+  required: boolean
+  options?: { value: string; label: string }[]
+  custom?: ConfigField
+}
+
+export const customKey = (id: string) => `cf.${id}`
+
+export function formFields(config: LivechatConfig): FieldSpec[] {
+  const form = { name: 'required', email: 'required', ...config.registrationForm }
+  const fields: FieldSpec[] = (['name', 'email', 'phone'] as const)
+    .filter((key) => form[key] && form[key] !== 'hidden')
+    .map((key) => ({ key, required: form[key] === 'required' }))
+  const departments = config.departments ?? []
+  if (departments.length > 1) {
+    fields.push({
+      key: 'department',
+      required: false,
+      options: departments.map((d) => ({ value: d._id, label: d.name })),
+    })
+  }
+  for (const custom of config.customFields ?? []) {
+    const options = fieldOptions(custom).map((o) => ({ value: o, label: o }))
+    fields.push({ key: customKey(custom._id), required: custom.required, options: options.length ? options : undefined, custom })
+  }
+  return fields
+}
+
+const LIMIT: Record<string, number> = { name: LIMITS.name, email: LIMITS.email, phone: LIMITS.phone }
+
+export function validate(fields: FieldSpec[], values: Values): Record<string, ErrorKey> {
+  const errors: Record<string, ErrorKey> = {}
+  for (const { key, required, custom } of fields) {
+    const value = (values[key] ?? '').trim()
+    if (!value) {
+      if (required) errors[key] = 'required'
+    } else if (value.length > (LIMIT[key] ?? LIMITS.customValue)) errors[key] = 'tooLong'
+    else if (key === 'email' && !isValidEmail(normalizeEmail(value))) errors[key] = 'invalidEmail'
+    else if (custom && !isValidCustom(custom, value)) errors[key] = 'invalidValue'
+  }
+  return errors
+}
+
+// visitor-rules only reads type/options/regexp; a broken regexp from the server is left to the server.
+function isValidCustom(field: ConfigField, value: string): boolean {
+  try {
+    return isValidCustomValue(field as CustomField, value)
+  } catch {
+    return true
+  }
+}
+
+/** The form's values as registration data; empty optional fields are left out. One department is sent silently. */
+export function toGuest(config: LivechatConfig, fields: FieldSpec[], values: Values): Guest {
+  const value = (key: string) => (values[key] ?? '').trim() || undefined
+  const customFields: Guest['customFields'] = {}
+  for (const { key, custom } of fields) {
+    const v = value(key)
+    if (custom && v) customFields[custom._id] = { value: v, overwrite: true }
+  }
+  const departments = config.departments ?? []
+  const email = value('email')
+  return {
+    name: value('name'),
+    email: email && normalizeEmail(email),
+    phone: value('phone'),
+    department: departments.length === 1 ? departments[0]._id : value('department'),
+    customFields,
+  }
+}
+
+/** The field a server error names, with the message to show there; undefined when it names none. */
+export function fieldOfServerError(
+  fields: FieldSpec[],
+  error: string,
+  errorType?: string,
+): Record<string, ErrorKey> | undefined {
+  const has = (key: string) => fields.some((f) => f.key === key)
+  if (errorType === 'error-invalid-email' && has('email')) return { email: 'invalidEmail' }
+  if (errorType === 'error-invalid-department' && has('department')) return { department: 'invalidValue' }
+  // Rocket.Chat-style messages may end in " [error-type]".
+  error = error.replace(/\s*\[[\w-]+\]$/, '')
+  const customs = fields.filter((f) => f.custom)
+  const named = (name: string) => customs.find((f) => f.custom!._id === name || f.custom!.label === name)
+  const missing = /^Missing required custom fields: (.+)$/.exec(error)
+  if (missing) {
+    const found = missing[1].split(',').map((n) => named(n.trim())).filter((f) => f !== undefined)
+    if (found.length) return Object.fromEntries(found.map((f) => [f.key, 'required' as const]))
+  }
+  const invalid = /^Invalid value for (.+) field/.exec(error)
+  const field = invalid && named(invalid[1])
+  if (field) return { [field.key]: 'invalidValue' }
+  return undefined
+}

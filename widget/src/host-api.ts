@@ -1,0 +1,98 @@
+// The two JavaScript APIs a host page can use, both thin facades over the one widget object:
+// Rocket.Chat's (so its stock embed snippet works) and our own `window.LiveChat`.
+import type { Guest, Theme, Widget } from './widget'
+import { safely } from './widget'
+
+/** registerGuest data as Rocket.Chat documents it; customFields as its array or a plain object. */
+export interface RocketChatGuest {
+  token?: string
+  name?: string
+  email?: string
+  phone?: string
+  department?: string
+  customFields?: { key: string; value: string; overwrite?: boolean }[] | Record<string, string>
+}
+
+function fromRocketChat({ token, customFields, ...rest }: RocketChatGuest): Guest {
+  const entries = Array.isArray(customFields)
+    ? customFields.map((f) => [f.key, { value: String(f.value), overwrite: f.overwrite ?? true }])
+    : Object.entries(customFields ?? {}).map(([key, value]) => [key, { value: String(value), overwrite: true }])
+  return { ...rest, customFields: Object.fromEntries(entries) }
+}
+
+export function rocketChatApi(w: Widget) {
+  return {
+    setGuestName: (name: string) => w.setGuest({ name }),
+    setGuestEmail: (email: string) => w.setGuest({ email }),
+    setGuestToken: (token: string) => w.setToken(token),
+    setCustomField: (key: string, value: string, overwrite = true) => w.setCustomField(key, value, overwrite),
+    registerGuest: (guest: RocketChatGuest) => {
+      if (guest.token) w.setToken(guest.token)
+      return w.register(fromRocketChat(guest))
+    },
+    setDepartment: (department: string) => w.setDepartment(department),
+    clearDepartment: () => w.setDepartment(undefined),
+    setTheme: (theme: Theme) => w.setTheme(theme),
+    setLanguage: (lang: string) => w.setLanguage(lang),
+    showWidget: w.show,
+    hideWidget: w.hide,
+    maximizeWidget: w.open,
+    minimizeWidget: w.close,
+    onPrechatFormSubmit: (fn: (data: Guest) => void) => w.on('submit', fn),
+    onWidgetShown: (fn: () => void) => w.on('show', fn),
+    onWidgetHidden: (fn: () => void) => w.on('hide', fn),
+    onChatMaximized: (fn: () => void) => w.on('open', fn),
+    onChatMinimized: (fn: () => void) => w.on('close', fn),
+  }
+}
+
+export type LiveChatEvent = 'show' | 'hide' | 'open' | 'close' | 'submit'
+
+export function liveChatApi(w: Widget) {
+  return {
+    open: w.open,
+    close: w.close,
+    show: w.show,
+    hide: w.hide,
+    setGuest: w.setGuest,
+    setCustomField: w.setCustomField,
+    setDepartment: w.setDepartment,
+    /** Registers the visitor now; resolves to `{ok}` or `{ok: false, error}`. */
+    register: (guest: RocketChatGuest) => rocketChatApi(w).registerGuest(guest),
+    setTheme: w.setTheme,
+    setLanguage: w.setLanguage,
+    /** Subscribes to show, hide, open, close or submit; returns the unsubscribe function. */
+    on: (event: LiveChatEvent, fn: (data?: Guest) => void) => w.on(event, fn),
+    reset: w.reset,
+  }
+}
+
+type RocketChatQueue = ((this: ReturnType<typeof rocketChatApi>) => void)[]
+
+export interface RocketChatGlobal {
+  (fn: RocketChatQueue[number]): void
+  _: RocketChatQueue
+  url?: string
+  livechat?: ReturnType<typeof rocketChatApi>
+}
+
+declare global {
+  interface Window {
+    RocketChat?: RocketChatGlobal
+    LiveChat?: ReturnType<typeof liveChatApi>
+  }
+}
+
+/** Publishes both APIs and runs the callbacks Rocket.Chat's snippet queued before we loaded. */
+export function installHostApis(w: Widget, win: Window = window) {
+  const api = rocketChatApi(w)
+  const queued = win.RocketChat?._ ?? []
+  const RocketChat: RocketChatGlobal = Object.assign((fn: RocketChatQueue[number]) => safely(() => fn.call(api)), {
+    _: [],
+    url: win.RocketChat?.url,
+    livechat: api,
+  })
+  win.RocketChat = RocketChat
+  win.LiveChat = liveChatApi(w)
+  for (const fn of queued) RocketChat(fn)
+}

@@ -1,0 +1,25 @@
+// English, the default. Other languages are typed against this object.
+export default {
+  openChat: 'Open chat',
+  closeChat: 'Close chat',
+  title: 'Chat with us',
+  intro: 'Tell us who you are and we will connect you with an agent.',
+  name: 'Name',
+  email: 'Email',
+  phone: 'Phone',
+  department: 'Department',
+  choose: 'Choose…',
+  optional: '(optional)',
+  submit: 'Start chat',
+  sending: 'Sending…',
+  loading: 'Loading…',
+  retrying: "Couldn't reach the server. Retrying…",
+  unavailable: 'Chat is unavailable right now.',
+  fixErrors: 'Please correct the highlighted fields.',
+  required: 'This field is required.',
+  invalidEmail: 'Enter a valid email address.',
+  invalidValue: 'This value is not accepted.',
+  tooLong: 'This is too long.',
+  known: (name?: string) =>
+    `You're all set${name ? `, ${name}` : ''}. An agent will be with you shortly.`,
+}

@@ -1,0 +1,84 @@
+// What the widget remembers about the visitor, in the host origin's localStorage:
+// the token, the last successful registration (marker + dedup key) and the form draft.
+// Storage can be unavailable (privacy modes, sandboxed frames): then memory lasts the page.
+
+export interface Registration {
+  /** Stable serialisation of the last payload sent successfully. */
+  key: string
+  name?: string
+}
+
+const TOKEN = 'ecc:token'
+const REGISTRATION = 'ecc:visitor'
+const DRAFT = 'ecc:draft'
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+
+/** 24 characters of [A-Za-z0-9]; bytes ≥ 248 are rejected so every character is equally likely. */
+export function newToken(): string {
+  let token = ''
+  while (token.length < 24) {
+    for (const byte of crypto.getRandomValues(new Uint8Array(32))) {
+      if (byte < 248 && token.length < 24) token += ALPHABET[byte % 62]
+    }
+  }
+  return token
+}
+
+// A getter, because merely reading `window.localStorage` throws where storage is blocked.
+export function createVisitorMemory(storage: () => Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>) {
+  const fallback = new Map<string, string>()
+  const get = (key: string) => {
+    try {
+      return storage().getItem(key) ?? undefined
+    } catch {
+      return fallback.get(key)
+    }
+  }
+  const set = (key: string, value: string) => {
+    try {
+      storage().setItem(key, value)
+    } catch {
+      fallback.set(key, value)
+    }
+  }
+  const remove = (...keys: string[]) => {
+    for (const key of keys) {
+      fallback.delete(key)
+      try {
+        storage().removeItem(key)
+      } catch {}
+    }
+  }
+  const json = <T>(key: string): T | undefined => {
+    try {
+      return JSON.parse(get(key) ?? 'null') ?? undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  return {
+    /** The visitor's token, created on first need. */
+    token(create = true): string | undefined {
+      let token = get(TOKEN)
+      if (!token && create) set(TOKEN, (token = newToken()))
+      return token
+    },
+    /** Adopts a token chosen by the host page; a different visitor invalidates the registration. */
+    setToken(token: string): boolean {
+      if (get(TOKEN) === token) return false
+      remove(REGISTRATION)
+      set(TOKEN, token)
+      return true
+    },
+    registration: () => json<Registration>(REGISTRATION),
+    saveRegistration: (registration: Registration) => set(REGISTRATION, JSON.stringify(registration)),
+    forgetRegistration: () => remove(REGISTRATION),
+    draft: () => json<Record<string, string>>(DRAFT),
+    saveDraft: (values: Record<string, string>) => set(DRAFT, JSON.stringify(values)),
+    clearDraft: () => remove(DRAFT),
+    clear: () => remove(TOKEN, REGISTRATION, DRAFT),
+  }
+}
+
+export type VisitorMemory = ReturnType<typeof createVisitorMemory>

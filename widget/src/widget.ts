@@ -1,0 +1,210 @@
+// The one widget object: its state, its events and every operation the host APIs
+// (RocketChat, LiveChat) and the components call. Methods are closures, so they can be
+// passed around detached from the object.
+import type { ApiClient, LivechatConfig, OnRetry, VisitorPayload } from './api-client'
+import type { VisitorMemory } from './visitor-memory'
+import { pickLanguage, type Lang } from './i18n'
+
+export interface Theme {
+  color?: string
+  fontColor?: string
+  title?: string
+  position?: 'left' | 'right'
+}
+
+export interface CustomValue {
+  value: string
+  overwrite: boolean
+}
+
+/** Visitor data as the host page or the form provides it. */
+export interface Guest {
+  name?: string
+  email?: string
+  phone?: string
+  department?: string
+  customFields?: Record<string, CustomValue>
+}
+
+export type RegisterResult = { ok: true } | { ok: false; error: string; errorType?: string }
+
+export interface WidgetState {
+  visible: boolean
+  open: boolean
+  lang: Lang
+  /** Theme set by the host page (data-* or setTheme); it wins over the server's. */
+  theme: Theme
+  config?: LivechatConfig
+  /** Loading the config is failing and being retried. */
+  offline: boolean
+  /** The server refused to give us a config. */
+  failed: boolean
+  /** Set once the visitor is registered (here, or verified by token). */
+  known?: { name?: string }
+  /** Data the host page gave us ahead of registration. */
+  prefill: Guest
+  /** Bumped by reset() so the form starts again blank. */
+  generation: number
+}
+
+export type WidgetEvent = 'show' | 'hide' | 'open' | 'close' | 'submit' | 'prefill' | 'change'
+
+/** Runs host code so that its exceptions are reported but never break the widget. */
+export function safely<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
+  try {
+    fn(...args)
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error
+    })
+  }
+}
+
+const defined = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v != null && v !== '')) as Partial<T>
+
+/** The request payload, with a fixed key order and sorted custom fields so it serialises stably. */
+export function toPayload(token: string, guest: Guest): VisitorPayload {
+  const customFields = Object.entries(guest.customFields ?? {})
+    .filter(([, field]) => field.value !== '')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, { value, overwrite }]) => ({ key, value, overwrite }))
+  return defined({
+    token,
+    name: guest.name,
+    email: guest.email,
+    phone: guest.phone,
+    department: guest.department,
+    customFields: customFields.length ? customFields : undefined,
+  }) as VisitorPayload
+}
+
+export function createWidget(options: { api: ApiClient; memory: VisitorMemory; lang: Lang; theme?: Theme }) {
+  const { api, memory } = options
+  const listeners: Partial<Record<WidgetEvent, Set<(arg?: any) => void>>> = {}
+  const inflight = new Map<string, Promise<RegisterResult>>()
+  let checkedToken: string | undefined
+  const registration = memory.registration()
+
+  let state: WidgetState = {
+    visible: true,
+    open: false,
+    lang: options.lang,
+    theme: defined(options.theme ?? {}),
+    offline: false,
+    failed: false,
+    known: registration && { name: registration.name },
+    prefill: {},
+    generation: 0,
+  }
+
+  const on = (event: WidgetEvent, fn: (arg?: any) => void) => {
+    ;(listeners[event] ??= new Set()).add(fn)
+    return () => void listeners[event]!.delete(fn)
+  }
+  const emit = (event: WidgetEvent, arg?: unknown) => listeners[event]?.forEach((fn) => safely(fn, arg))
+  const update = (patch: Partial<WidgetState>) => {
+    state = { ...state, ...patch }
+    emit('change', state)
+  }
+  const toggle = (key: 'visible' | 'open', value: boolean, event: WidgetEvent) => {
+    if (state[key] === value) return
+    update({ [key]: value })
+    emit(event)
+  }
+
+  /** Confirms the stored token with the server: unknown tokens lose their registration. */
+  const verify = async () => {
+    const token = memory.token(false)
+    if (!token || token === checkedToken) return
+    checkedToken = token
+    const res = await api.visitor(token)
+    if (token !== memory.token(false)) return
+    if (res.ok) update({ known: { name: res.data.visitor?.name ?? state.known?.name } })
+    else {
+      memory.forgetRegistration()
+      update({ known: undefined })
+    }
+  }
+
+  /** Registers (or updates) the visitor; identical data to the last success sends nothing. */
+  const register = (guest: Guest, onRetry?: OnRetry): Promise<RegisterResult> => {
+    const { prefill } = state
+    const merged = {
+      ...defined(prefill),
+      ...defined(guest),
+      customFields: { ...prefill.customFields, ...guest.customFields },
+    }
+    const payload = toPayload(memory.token()!, merged)
+    const key = JSON.stringify(payload)
+    if (memory.registration()?.key === key) return Promise.resolve({ ok: true })
+    if (!inflight.has(key)) {
+      const request = api.register(payload, onRetry).then((res): RegisterResult => {
+        inflight.delete(key)
+        if (!res.ok) return res
+        // A reset() or a new token while in flight makes this answer stale.
+        if (memory.token(false) === payload.token) {
+          const name = res.data.visitor?.name ?? payload.name
+          memory.saveRegistration({ key, name })
+          memory.clearDraft()
+          update({ known: { name } })
+        }
+        return { ok: true }
+      })
+      inflight.set(key, request)
+    }
+    return inflight.get(key)!
+  }
+
+  /** Prefills the form; once the visitor is known, also updates them on the server, like Rocket.Chat. */
+  const setPrefill = (patch: Guest) => {
+    update({ prefill: { ...state.prefill, ...patch, customFields: { ...state.prefill.customFields, ...patch.customFields } } })
+    emit('prefill', patch)
+    if (state.known) void register(patch)
+  }
+
+  return {
+    get state() {
+      return state
+    },
+    memory,
+    on,
+    show: () => toggle('visible', true, 'show'),
+    hide: () => toggle('visible', false, 'hide'),
+    open: () => toggle('open', true, 'open'),
+    close: () => toggle('open', false, 'close'),
+    setTheme: (theme: Theme) => update({ theme: { ...state.theme, ...defined(theme) } }),
+    setLanguage: (lang: string) => update({ lang: pickLanguage(lang) }),
+    setGuest: (guest: Pick<Guest, 'name' | 'email' | 'phone'>) => setPrefill(defined(guest)),
+    setCustomField: (key: string, value: string, overwrite = true) => {
+      if (!overwrite && state.prefill.customFields?.[key]?.value) return
+      setPrefill({ customFields: { [key]: { value: String(value), overwrite } } })
+    },
+    setDepartment: (department?: string) => update({ prefill: { ...state.prefill, department } }),
+    setToken: (token: string) => {
+      if (memory.setToken(token)) update({ known: undefined })
+      void verify()
+    },
+    register,
+    /** The pre-chat form's submit: a registration that also tells the host page. */
+    submitForm: async (guest: Guest, onRetry: OnRetry) => {
+      const result = await register(guest, onRetry)
+      if (result.ok) emit('submit', guest)
+      return result
+    },
+    /** Fetches the config and checks a remembered visitor, in parallel. */
+    load: async () => {
+      if (state.known) void verify()
+      const res = await api.config(() => update({ offline: true }))
+      update(res.ok ? { config: res.data.config ?? {}, offline: false } : { offline: false, failed: true })
+    },
+    /** Forgets the visitor entirely (SPA logout): token, registration, draft and prefill. */
+    reset: () => {
+      memory.clear()
+      checkedToken = undefined
+      update({ known: undefined, prefill: {}, generation: state.generation + 1 })
+    },
+  }
+}
+
+export type Widget = ReturnType<typeof createWidget>

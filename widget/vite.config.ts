@@ -1,0 +1,35 @@
+// Builds the widget into one self-contained IIFE (CSS inlined as a string) at
+// widget/dist/widget.js, plus the same file under Rocket.Chat's path and the demo page
+// (copied from widget/public).
+import { copyFileSync, mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { defineConfig } from 'vite'
+
+const dist = resolve(import.meta.dirname, 'dist')
+
+export default defineConfig({
+  root: import.meta.dirname,
+  publicDir: resolve(import.meta.dirname, 'public'),
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: {
+    outDir: dist,
+    emptyOutDir: true,
+    target: 'es2022',
+    lib: {
+      entry: resolve(import.meta.dirname, 'src/main.tsx'),
+      formats: ['iife'],
+      name: 'EdgeContactCenterWidget',
+      fileName: () => 'widget.js',
+    },
+  },
+  plugins: [
+    {
+      name: 'rocketchat-path',
+      apply: 'build',
+      closeBundle() {
+        mkdirSync(resolve(dist, 'livechat'), { recursive: true })
+        copyFileSync(resolve(dist, 'widget.js'), resolve(dist, 'livechat/rocketchat-livechat.min.js'))
+      },
+    },
+  ],
+})
