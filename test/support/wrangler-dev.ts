@@ -32,7 +32,22 @@ export async function freePort(): Promise<number> {
   })
 }
 
-export async function startWranglerDev(vars: Record<string, string> = {}): Promise<WranglerDev> {
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  try {
+    process.kill(-child.pid!, signal)
+  } catch {
+    // Already gone.
+  }
+}
+
+export interface DevOptions {
+  /** `--var NAME:VALUE` overrides of wrangler.toml's [vars]. */
+  vars?: Record<string, string>
+  /** Start through `npm run dev -- <args>` (which builds the widget first) instead of wrangler itself. */
+  viaNpm?: boolean
+}
+
+export async function startWranglerDev({ vars = {}, viaNpm = false }: DevOptions = {}): Promise<WranglerDev> {
   const port = await freePort()
   const persistTo = mkdtempSync(join(tmpdir(), 'ecc-state-'))
   let child: ChildProcess | undefined
@@ -42,8 +57,11 @@ export async function startWranglerDev(vars: Record<string, string> = {}): Promi
     const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector),
       '--persist-to', persistTo, '--show-interactive-dev-session=false', '--log-level', 'warn']
     for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`)
-    child = spawn(join(BIN, 'wrangler'), args, {
+    const [command, commandArgs] = viaNpm ? ['npm', ['run', 'dev', '--', ...args.slice(1)]] : [join(BIN, 'wrangler'), args]
+    child = spawn(command, commandArgs, {
       cwd: ROOT,
+      // Its own process group, so stopping it also stops wrangler's workerd children.
+      detached: true,
       env: { ...process.env, PATH: `${BIN}:${process.env.PATH}`, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -61,7 +79,7 @@ export async function startWranglerDev(vars: Record<string, string> = {}): Promi
         await new Promise((r) => setTimeout(r, 250))
       }
     }
-    child.kill('SIGKILL')
+    signalGroup(child, 'SIGKILL')
     throw new Error(`wrangler dev did not answer within 60 s:\n${output}`)
   }
 
@@ -69,8 +87,8 @@ export async function startWranglerDev(vars: Record<string, string> = {}): Promi
     const c = child
     if (!c || c.exitCode !== null) return
     const exited = new Promise((r) => c.once('exit', r))
-    c.kill('SIGTERM')
-    const timer = setTimeout(() => c.kill('SIGKILL'), 5_000)
+    signalGroup(c, 'SIGTERM')
+    const timer = setTimeout(() => signalGroup(c, 'SIGKILL'), 5_000)
     await exited
     clearTimeout(timer)
   }

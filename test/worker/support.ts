@@ -71,11 +71,11 @@ export function countingKv() {
   const counts = { get: 0, put: 0, delete: 0, list: 0 }
   const kv = new Proxy(env.CONTACTS, {
     get(target, prop: keyof typeof counts) {
-      const value = Reflect.get(target, prop)
+      const value: unknown = Reflect.get(target, prop)
       if (typeof value !== 'function') return value
       return (...args: unknown[]) => {
         if (prop in counts) counts[prop]++
-        return value.apply(target, args)
+        return (value as (...a: unknown[]) => unknown).apply(target, args)
       }
     },
   })

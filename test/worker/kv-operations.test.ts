@@ -1,0 +1,49 @@
+// KV costs money and latency: these pin the number of operations per request type.
+import { describe, expect, it } from 'vitest'
+import { call, countingKv, createAgent, getContact, newToken, postVisitor, register } from './support.ts'
+
+describe('KV operations per request', () => {
+  it('GET contact: 1 read for the credentials and 1 for the contact', async () => {
+    const visitor = await register({ token: newToken() })
+    const { headers } = await createAgent()
+    const { counts, env } = countingKv()
+    expect((await getContact(`?contactId=${visitor._id}`, headers, env)).status).toBe(200)
+    expect(counts).toEqual({ get: 2, put: 0, delete: 0, list: 0 })
+  })
+
+  it('POST with a known token and unchanged phone and email: 2 reads, 1 write', async () => {
+    const token = newToken()
+    // Phones and emails unique to each test: a shared one would match another test's visitor.
+    await register({ token, email: 'same@example.com', phone: '123' })
+    const { counts, env } = countingKv()
+    expect((await postVisitor({ visitor: { token, name: 'Ana', email: 'same@example.com', phone: '123' } }, env)).status).toBe(200)
+    expect(counts).toEqual({ get: 2, put: 1, delete: 0, list: 0 })
+  })
+
+  it('POST with a known token and a new phone and email: 2 reads, 1 write plus the 2 changed indexes', async () => {
+    const token = newToken()
+    await register({ token, email: 'old@example.com', phone: '456' })
+    const { counts, env } = countingKv()
+    expect((await postVisitor({ visitor: { token, email: 'new@example.com', phone: '789' } }, env)).status).toBe(200)
+    expect(counts).toEqual({ get: 2, put: 3, delete: 0, list: 0 })
+  })
+
+  it('POST with a new token, phone and email: 3 reads (token, phone, email indexes), then visitor + 3 indexes', async () => {
+    const { counts, env } = countingKv()
+    expect((await postVisitor({ visitor: { token: newToken(), email: `${newToken()}@example.com`.toLowerCase(), phone: newToken() } }, env)).status).toBe(200)
+    expect(counts).toEqual({ get: 3, put: 4, delete: 0, list: 0 })
+  })
+
+  it('a refused POST: no KV operation at all', async () => {
+    const { counts, env } = countingKv()
+    expect((await postVisitor({ visitor: { token: '' } }, env)).status).toBe(400)
+    expect(counts).toEqual({ get: 0, put: 0, delete: 0, list: 0 })
+  })
+
+  it('GET visitor by token: 2 reads', async () => {
+    const visitor = await register({ token: newToken() })
+    const { counts, env } = countingKv()
+    expect((await call(`/api/v1/livechat/visitor/${visitor.token}`, {}, env)).status).toBe(200)
+    expect(counts).toEqual({ get: 2, put: 0, delete: 0, list: 0 })
+  })
+})

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { FIELDS, call } from './support.ts'
+
+describe('routing and configuration', () => {
+  it('answers an unknown route with a 404 in JSON', async () => {
+    const response = await call('/api/v1/nothing-here')
+    expect(response.status).toBe(404)
+    expect(response.headers.get('content-type')).toBe('application/json')
+    expect(await response.json()).toEqual({ success: false, error: 'API endpoint "/api/v1/nothing-here" not found.' })
+  })
+
+  it('answers a wrong method on a known path with a 404 in JSON', async () => {
+    const response = await call('/api/v1/livechat/visitor', { method: 'PUT' })
+    expect(response.status).toBe(404)
+    expect((await response.json<any>()).success).toBe(false)
+  })
+
+  it('serves the widget config: visible visitor fields, departments, form and theme', async () => {
+    const response = await call('/api/v1/livechat/config', {}, { LIVECHAT_CUSTOM_FIELDS: FIELDS })
+    expect(response.status).toBe(200)
+    const { config } = await response.json<any>()
+    expect(config.customFields.map((f: { _id: string }) => f._id)).toEqual(['address', 'company', 'plan', 'zip'])
+    expect(config.customFields[2]).toEqual({ _id: 'plan', label: 'Plan', type: 'select', required: false, regexp: '', options: 'free, pro' })
+    expect(config.departments).toEqual([{ _id: 'sales', name: 'Sales' }, { _id: 'support', name: 'Support' }])
+    expect(config.registrationForm).toEqual({ name: 'required', email: 'required', phone: 'optional' })
+    expect(config.title).toBe('Chat with us')
+    expect(config.theme).toEqual({ color: '#1d74f5', fontColor: '#ffffff', position: 'right' })
+  })
+
+  it('names the broken variable when the configuration is invalid, without a stack trace', async () => {
+    const response = await call('/api/v1/livechat/config', {}, { LIVECHAT_DEPARTMENTS: '[{"name": 1' })
+    expect(response.status).toBe(500)
+    const body = await response.json<any>()
+    expect(body.error).toMatch(/^Invalid server configuration: LIVECHAT_DEPARTMENTS: not valid JSON/)
+    expect(body.errorType).toBe('error-invalid-config')
+  })
+})
