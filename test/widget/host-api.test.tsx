@@ -149,9 +149,10 @@ test('a host callback that throws does not stop the others', () => {
   const reported = vi.spyOn(globalThis, 'queueMicrotask').mockImplementation(() => {})
   window.RocketChat = Object.assign(() => {}, { _: [boom, later] }) as any
   installHostApis(widget)
+  const reports = reported.mock.calls.length
   reported.mockRestore()
   expect(later).toHaveBeenCalledTimes(1)
-  expect(reported).toHaveBeenCalledTimes(1)
+  expect(reports).toBe(1)
 })
 
 test('LiveChat.reset() forgets token, registration and draft, and shows a blank form', async () => {

@@ -1,6 +1,6 @@
 // The pre-chat form built from the server's config. Validates with the server's rules,
 // submits once, keeps a draft in storage and maps server errors back onto fields.
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { LivechatConfig } from '../api-client'
 import { customKey, fieldOfServerError, formFields, toGuest, validate, type ErrorKey, type Values } from '../form-rules'
 import type { Strings } from '../i18n'
@@ -31,7 +31,8 @@ export function PrechatForm({ widget, config, t }: { widget: Widget; config: Liv
   const sending = useRef(false)
   const form = useRef<HTMLFormElement>(null)
 
-  useEffect(() => widget.on('prefill', (guest: Guest) => setValues((v) => ({ ...v, ...prefillValues(guest) }))), [])
+  // Layout effect: subscribed before anything else can run, so no prefill is missed.
+  useLayoutEffect(() => widget.on('prefill', (guest: Guest) => setValues((v) => ({ ...v, ...prefillValues(guest) }))), [])
 
   const change = (key: string, value: string) => {
     const next = { ...values, [key]: value }
