@@ -7,8 +7,8 @@
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import { ROLES } from '../worker/src/auth.ts'
-import { SAFE_KEY_PART, keys, type AgentRecord } from '../worker/src/contact-store.ts'
+import { SAFE_KEY_PART, keys, type AgentRecord } from '../worker/src/keys.ts'
+import { ROLES } from '../worker/src/roles.ts'
 import { randomId } from '../worker/src/ids.ts'
 
 const USAGE = `usage: npm run agent -- create <username> [--role <role>]... [--remote] [--persist-to <dir>]

@@ -30,7 +30,7 @@ describe('npm run dev, over real HTTP', () => {
       body: '{"visitor": {"name": "Livechat Visitor", "email": "visitor@rocket.chat", "token": "iNKE8a6k6cjbqWhWd", "phone": "55 51 5555-5555", "customFields": [{ "key": "address", "value": "Rocket.Chat street", "overwrite": true }] }}',
     })
     expect(response.status).toBe(200)
-    const body = await response.json()
+    const body = (await response.json()) as { visitor: { _id: string } }
     expect(body).toEqual({
       visitor: {
         _id: expect.stringMatching(/^[A-Za-z0-9]{17,}$/),

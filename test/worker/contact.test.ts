@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { env } from 'cloudflare:workers'
-import { keys } from '../../worker/src/contact-store.ts'
+import { keys } from '../../worker/src/keys.ts'
 import { createAgent, getContact, newToken, register } from './support.ts'
 
 const LOGGED_OUT = {

@@ -1,17 +1,9 @@
 // Rocket.Chat's REST auth: `X-User-Id` + `X-Auth-Token`, checked against a stored hash.
-import { SAFE_KEY_PART, type AgentRecord, type ContactStore } from './contact-store.ts'
+import type { ContactStore } from './contact-store.ts'
 import { sha256Hex } from './ids.ts'
+import { SAFE_KEY_PART, type AgentRecord } from './keys.ts'
 import { forbidden, unauthorized } from './responses.ts'
-
-/** Which roles grant each permission, as in Rocket.Chat's defaults. */
-const PERMISSIONS = {
-  'view-l-room': ['admin', 'livechat-manager', 'livechat-monitor', 'livechat-agent'],
-} as const
-
-export type Permission = keyof typeof PERMISSIONS
-
-/** Every role an agent can be given; `user` is authenticated but has no omnichannel permission. */
-export const ROLES = ['admin', 'livechat-manager', 'livechat-monitor', 'livechat-agent', 'user'] as const
+import { PERMISSIONS, type Permission } from './roles.ts'
 
 const bytes = (hex: string) => new TextEncoder().encode(hex)
 

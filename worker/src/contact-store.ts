@@ -1,6 +1,5 @@
-// The one module that knows KV's key shapes. Every id and token is checked against
-// SAFE_KEY_PART before it becomes part of a key; phones and emails enter keys only as hashes.
-import { sha256Hex } from './ids.ts'
+// All KV reads and writes of contacts and agents, on the key shapes of keys.ts.
+import { SAFE_KEY_PART, keys, type AgentRecord } from './keys.ts'
 
 export interface Visitor {
   _id: string
@@ -14,32 +13,6 @@ export interface Visitor {
   visitorEmails?: { address: string }[]
   department?: string
   livechatData?: Record<string, string>
-}
-
-/** An agent's credentials as stored: only a hash of the token. */
-export interface AgentRecord {
-  userId: string
-  username: string
-  roles: string[]
-  tokenHash: string
-  createdAt: string
-}
-
-export const SAFE_KEY_PART = /^[A-Za-z0-9_-]{1,128}$/
-
-function part(value: string): string {
-  // Callers validate first and answer with a proper 4xx; this is the last line of defence.
-  if (!SAFE_KEY_PART.test(value)) throw new Error('unsafe key part')
-  return value
-}
-
-export const keys = {
-  visitor: (id: string) => `visitor:${part(id)}`,
-  token: (token: string) => `token:${part(token)}`,
-  phone: async (phone: string) => `phone:${await sha256Hex(phone)}`,
-  email: async (email: string) => `email:${await sha256Hex(email)}`,
-  agent: (userId: string) => `agent:${part(userId)}`,
-  agentPrefix: 'agent:',
 }
 
 const phoneOf = (v?: Visitor | null) => v?.phone?.[0]?.phoneNumber
