@@ -21,6 +21,8 @@ export default defineConfig({
       name: 'EdgeContactCenterWidget',
       fileName: () => 'widget.js',
     },
+    // ASCII output: host pages without a UTF-8 charset would otherwise garble "…", "ö"…
+    rolldownOptions: { output: { charset: 'ascii' } },
   },
   plugins: [
     {

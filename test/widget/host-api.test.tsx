@@ -66,6 +66,7 @@ test('registerGuest sends one request with all fields, and sends nothing when ca
   expect(server.posts()).toHaveLength(1)
   expect(server.posts()[0].body.visitor).toEqual(guest)
   expect(localStorage.getItem('ecc:token')).toBe('host-chosen-token-123')
+  expect(server.sent.filter((s) => s.method === 'GET' && s.path.startsWith('/api/v1/livechat/visitor/'))).toEqual([])
   await window.LiveChat!.register({ ...guest, name: 'Ana Souza' })
   expect(server.posts()).toHaveLength(2)
 })

@@ -35,7 +35,8 @@ export interface Sent {
   body?: any
 }
 
-type Reply = Response | 'network-error' | ((req: Sent) => Response | 'network-error')
+type Answer = Response | 'network-error'
+type Reply = Answer | ((req: Sent) => Answer | Promise<Answer>)
 
 export const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
@@ -64,7 +65,7 @@ export function stubServer(routes: Record<string, Reply | Reply[]> = {}) {
     const list = Array.isArray(replies) ? replies : [replies]
     const used = sent.filter((s) => `${s.method} ${s.path}`.startsWith(route)).length - 1
     let reply = list[Math.min(used, list.length - 1)]
-    if (typeof reply === 'function') reply = reply(req)
+    if (typeof reply === 'function') reply = await reply(req)
     if (reply === 'network-error') throw new TypeError('Failed to fetch')
     return reply.clone()
   })

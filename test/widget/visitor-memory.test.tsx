@@ -67,3 +67,22 @@ test('setGuestToken switches to that visitor and verifies them', async () => {
   expect(await screen.findByText(/You're all set, Bo\./)).toBeTruthy()
   expect(server.sent.some((s) => s.path === '/api/v1/livechat/visitor/token-from-the-host-app')).toBe(true)
 })
+
+test('a verification answered after a new registration does not forget that registration', async () => {
+  let answerVerification!: (res: Response) => void
+  const server = stubServer({
+    'GET /api/v1/livechat/visitor/': () => new Promise<Response>((resolve) => (answerVerification = resolve)),
+  })
+  const first = mountWidget({ open: false })
+  await first.widget.register({ name: 'Ana', email: 'ana@example.com' })
+  first.unmount()
+
+  const { widget } = mountWidget({ open: false })
+  await waitFor(() => expect(answerVerification).toBeDefined())
+  await widget.register({ name: 'Ana', email: 'ana@example.net' })
+  answerVerification(json({ success: false, error: '[invalid-token]', errorType: 'invalid-token' }, 400))
+  await new Promise((r) => setTimeout(r, 10))
+  expect(server.posts()).toHaveLength(2)
+  expect(widget.state.known).toEqual({ name: 'Ana' })
+  expect(JSON.parse(localStorage.getItem('ecc:visitor')!).key).toContain('ana@example.net')
+})

@@ -27,7 +27,8 @@ export function rocketChatApi(w: Widget) {
     setGuestToken: (token: string) => w.setToken(token),
     setCustomField: (key: string, value: string, overwrite = true) => w.setCustomField(key, value, overwrite),
     registerGuest: (guest: RocketChatGuest) => {
-      if (guest.token) w.setToken(guest.token)
+      // No verification: the registration itself answers whether the token is known.
+      if (guest.token) w.setToken(guest.token, false)
       return w.register(fromRocketChat(guest))
     },
     setDepartment: (department: string) => w.setDepartment(department),

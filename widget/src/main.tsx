@@ -24,7 +24,7 @@ if (!window.LiveChat) {
   const widget = createWidget({
     api: createApiClient(origin),
     memory: createVisitorMemory(() => localStorage),
-    lang: pickLanguage(data.lang, ...navigator.languages),
+    lang: pickLanguage(data.lang, ...(navigator.languages ?? [navigator.language])),
     theme,
   })
   installHostApis(widget)

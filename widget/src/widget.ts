@@ -118,8 +118,10 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
     const token = memory.token(false)
     if (!token || token === checkedToken) return
     checkedToken = token
+    const before = memory.registration()?.key
     const res = await api.visitor(token)
-    if (token !== memory.token(false)) return
+    // Stale if the token changed or a registration succeeded meanwhile.
+    if (token !== memory.token(false) || memory.registration()?.key !== before) return
     if (res.ok) update({ known: { name: res.data.visitor?.name ?? state.known?.name } })
     else {
       memory.forgetRegistration()
@@ -181,9 +183,10 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
       setPrefill({ customFields: { [key]: { value: String(value), overwrite } } })
     },
     setDepartment: (department?: string) => update({ prefill: { ...state.prefill, department } }),
-    setToken: (token: string) => {
+    /** Adopts the host's token for this visitor; `verify` asks the server whether it knows them. */
+    setToken: (token: string, verifyNow = true) => {
       if (memory.setToken(token)) update({ known: undefined })
-      void verify()
+      if (verifyNow) void verify()
     },
     register,
     /** The pre-chat form's submit: a registration that also tells the host page. */

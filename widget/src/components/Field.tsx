@@ -42,7 +42,8 @@ export function Field(props: FieldProps) {
           ))}
         </select>
       ) : (
-        <input {...common} type={props.type ?? 'text'} autocomplete={props.autocomplete} />
+        // Preact's input typings discriminate on a literal `type`; ours is a union of text-like ones.
+        <input {...common} type={(props.type ?? 'text') as 'text'} autocomplete={props.autocomplete} />
       )}
       {error && (
         <p id={errorId} class="error">
