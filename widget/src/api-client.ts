@@ -29,7 +29,7 @@ export type ApiResult<T> =
 /** Called before each wait between attempts, with the wait in milliseconds. */
 export type OnRetry = (delayMs: number) => void
 
-export const MAX_BACKOFF_MS = 15_000
+const MAX_BACKOFF_MS = 15_000
 
 export function createApiClient(origin: string) {
   const call = async <T>(path: string, body?: unknown, onRetry?: OnRetry): Promise<ApiResult<T>> => {

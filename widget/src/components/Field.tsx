@@ -19,7 +19,6 @@ export function Field(props: FieldProps) {
   const errorId = `${id}-error`
   const common = {
     id,
-    name: id,
     value: props.value,
     required: props.required,
     'aria-invalid': error ? ('true' as const) : undefined,
