@@ -1,12 +1,14 @@
 import { screen, waitFor } from '@testing-library/preact'
 import { expect, test } from 'vitest'
 import { createVisitorMemory, newToken } from '../../widget/src/visitor-memory'
+import { isValidToken } from '../../worker/src/visitor-rules'
 import { json, mountWidget, stubServer } from './support'
 
-test('tokens are 24 random characters of [A-Za-z0-9]', () => {
+test('tokens are 24 random characters that the API accepts as a token', () => {
   const tokens = new Set(Array.from({ length: 200 }, newToken))
   expect(tokens.size).toBe(200)
   for (const token of tokens) expect(token).toMatch(/^[A-Za-z0-9]{24}$/)
+  for (const token of tokens) expect(isValidToken(token)).toBe(true)
 })
 
 test('the token is kept in localStorage and reused', () => {
@@ -85,4 +87,14 @@ test('a verification answered after a new registration does not forget that regi
   expect(server.posts()).toHaveLength(2)
   expect(widget.state.known).toEqual({ name: 'Ana' })
   expect(JSON.parse(localStorage.getItem('ecc:visitor')!).key).toContain('ana@example.net')
+})
+
+test("adopts the token the server answers with: a phone match keeps the matched visitor's own", async () => {
+  stubServer({
+    'POST /api/v1/livechat/visitor': json({ visitor: { name: 'Ana', token: 'matchedVisitorToken' }, success: true }),
+  })
+  const { widget } = mountWidget({ open: false })
+  expect(await widget.register({ name: 'Ana', phone: '+55 51 5555-5555' })).toEqual({ ok: true })
+  expect(widget.memory.token(false)).toBe('matchedVisitorToken')
+  expect(widget.memory.registration()?.name).toBe('Ana')
 })

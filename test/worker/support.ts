@@ -3,7 +3,7 @@ import { createExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { expect } from 'vitest'
 import worker from '../../worker/src/index.ts'
-import type { Visitor } from '../../worker/src/contact-store.ts'
+import type { Visitor } from '../../worker/src/visitor.ts'
 import { keys, type AgentRecord } from '../../worker/src/keys.ts'
 import { randomId, sha256Hex } from '../../worker/src/ids.ts'
 

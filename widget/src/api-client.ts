@@ -60,7 +60,7 @@ export function createApiClient(origin: string) {
     visitor: (token: string) =>
       call<{ visitor: { name?: string } }>(`/api/v1/livechat/visitor/${encodeURIComponent(token)}`),
     register: (visitor: VisitorPayload, onRetry?: OnRetry) =>
-      call<{ visitor: { name?: string } }>('/api/v1/livechat/visitor', { visitor }, onRetry),
+      call<{ visitor: { name?: string; token?: string } }>('/api/v1/livechat/visitor', { visitor }, onRetry),
   }
 }
 

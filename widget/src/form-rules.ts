@@ -62,7 +62,7 @@ export function validate(fields: FieldSpec[], values: Values): Record<string, Er
 // visitor-rules only reads type/options/regexp; a broken regexp from the server is left to the server.
 function isValidCustom(field: ConfigField, value: string): boolean {
   try {
-    return isValidCustomValue(field as CustomField, value)
+    return isValidCustomValue(field, value)
   } catch {
     return true
   }

@@ -146,7 +146,11 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
         if (!res.ok) return res
         // A reset() or a new token while in flight makes this answer stale.
         if (memory.token(false) === payload.token) {
-          const name = res.data.visitor?.name ?? payload.name
+          const { visitor } = res.data
+          const name = visitor?.name ?? payload.name
+          // Rocket.Chat's phone match updates an existing visitor that keeps its own token:
+          // adopt it, or this visitor would be unknown on the next page load.
+          if (visitor?.token) memory.setToken(visitor.token)
           memory.saveRegistration({ key, name })
           memory.clearDraft()
           update({ known: { name } })

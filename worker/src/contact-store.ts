@@ -1,19 +1,6 @@
 // All KV reads and writes of contacts and agents, on the key shapes of keys.ts.
 import { SAFE_KEY_PART, keys, type AgentRecord } from './keys.ts'
-
-export interface Visitor {
-  _id: string
-  username: string
-  token: string
-  status: 'online'
-  ts: string
-  _updatedAt: string
-  name?: string
-  phone?: { phoneNumber: string }[]
-  visitorEmails?: { address: string }[]
-  department?: string
-  livechatData?: Record<string, string>
-}
+import type { Visitor } from './visitor.ts'
 
 const phoneOf = (v?: Visitor | null) => v?.phone?.[0]?.phoneNumber
 const emailOf = (v?: Visitor | null) => v?.visitorEmails?.[0]?.address

@@ -1,6 +1,7 @@
 // Rocket.Chat's upsert for POST /api/v1/livechat/visitor: find by token, else by phone
 // (which keeps its old token), else by email (which takes the new one), else create.
-import type { ContactStore, Visitor } from './contact-store.ts'
+import type { ContactStore } from './contact-store.ts'
+import type { Visitor } from './visitor.ts'
 import type { VisitorInput } from './visitor-input.ts'
 import type { ClaimPlan, TokenClaim, VisitorRegistry } from './visitor-registry.ts'
 

@@ -43,7 +43,7 @@ export const fieldOptions = (field: Pick<CustomField, 'options'>): string[] =>
   field.options ? field.options.split(',').map((o) => o.trim()).filter(Boolean) : []
 
 /** Whether a non-empty value breaks the field's `regexp` or `options`. */
-export function isValidCustomValue(field: CustomField, value: string): boolean {
+export function isValidCustomValue(field: Pick<CustomField, 'type' | 'options' | 'regexp'>, value: string): boolean {
   if (value.length > LIMITS.customValue) return false
   const options = fieldOptions(field)
   if (field.type === 'select' && options.length > 0 && !options.includes(value)) return false

@@ -15,6 +15,7 @@ export function Panel(props: {
 }) {
   const { state, t } = props
   const ref = useRef<HTMLElement>(null)
+  const confirmation = useRef<HTMLParagraphElement>(null)
 
   useEffect(() => {
     // Only when the visitor opened it: a host page calling open() must not steal focus.
@@ -22,6 +23,13 @@ export function Panel(props: {
     const panel = ref.current!
     ;(panel.querySelector<HTMLElement>('input,select') ?? panel.querySelector('button'))?.focus()
   }, [])
+
+  useEffect(() => {
+    // The submitted form, and its focused button, just gave way to the confirmation: focus it,
+    // so Escape still closes the panel and screen readers land on it.
+    const root = ref.current?.getRootNode() as Document | ShadowRoot | undefined
+    if (state.known && !root?.activeElement) confirmation.current?.focus()
+  }, [state.known])
 
   return (
     <section id="ecc-panel" class="panel" role="dialog" aria-labelledby="ecc-title" ref={ref}>
@@ -35,7 +43,7 @@ export function Panel(props: {
       </header>
       <div class="body">
         {state.known ? (
-          <p class="known" role="status">
+          <p class="known" role="status" tabIndex={-1} ref={confirmation}>
             {t.known(state.known.name)}
           </p>
         ) : state.config ? (
