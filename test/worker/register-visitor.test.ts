@@ -154,3 +154,16 @@ describe('departments', () => {
     expect(await fetchVisitor(token)).toBeNull()
   })
 })
+
+describe('MATCH_VISITORS_BY_CONTACT=false', () => {
+  const tokenOnly = { MATCH_VISITORS_BY_CONTACT: 'false' }
+
+  it('creates a new visitor for a new token even when the phone and email are known', async () => {
+    const phone = newToken()
+    const email = `${newToken().toLowerCase()}@example.com`
+    const original = await register({ token: newToken(), phone, email, name: 'Original' })
+    const other = await register({ token: newToken(), phone, email, name: 'Other' }, tokenOnly)
+    expect(other._id).not.toBe(original._id)
+    expect((await fetchVisitor(original.token))?.name).toBe('Original')
+  })
+})

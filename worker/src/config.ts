@@ -36,6 +36,7 @@ export type Config = { [K in keyof Schemas]: v.InferOutput<Schemas[K]> } & {
   allowedOrigins: Origins
   agentAllowedOrigins: Origins
   includeContactToken: boolean
+  matchVisitorsByContact: boolean
 }
 /** `'*'`, or the exact origins allowed. */
 export type Origins = '*' | string[]
@@ -64,6 +65,7 @@ export function readConfig(env: Env): Config {
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
     agentAllowedOrigins: origins(env.AGENT_ALLOWED_ORIGINS),
     includeContactToken: env.CONTACT_INCLUDE_TOKEN !== 'false',
+    matchVisitorsByContact: env.MATCH_VISITORS_BY_CONTACT !== 'false',
   }
   cached = { env, config }
   return config

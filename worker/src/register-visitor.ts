@@ -14,8 +14,9 @@ export async function registerVisitor(
   const known = await store.findByToken(input.token)
   if (known) return save(store, known, known, input)
 
-  const byPhone = input.phone ? await store.findByPhone(input.phone) : null
-  const byEmail = !byPhone && input.email ? await store.findByEmail(input.email) : null
+  const { phone, email, matchByContact } = input
+  const byPhone = matchByContact && phone ? await store.findByPhone(phone) : null
+  const byEmail = matchByContact && !byPhone && email ? await store.findByEmail(email) : null
   const plan: ClaimPlan = byPhone
     ? { kind: 'peek' }
     : byEmail

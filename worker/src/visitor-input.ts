@@ -34,6 +34,8 @@ export interface VisitorInput {
   username?: string
   /** Only the allowed fields, in the order sent. */
   customFields: { key: string; value: string; overwrite: boolean }[]
+  /** Whether a new token may update the visitor with the same phone or email. */
+  matchByContact: boolean
 }
 
 export function parseVisitorInput(body: unknown, config: Config): VisitorInput {
@@ -57,6 +59,7 @@ export function parseVisitorInput(body: unknown, config: Config): VisitorInput {
     department,
     username: visitor.username || undefined,
     customFields: checkCustomFields(config, visitor.customFields ?? []),
+    matchByContact: config.matchVisitorsByContact,
   }
 }
 
