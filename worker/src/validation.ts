@@ -2,6 +2,7 @@
 // always naming the field.
 import * as v from 'valibot'
 import { ApiError } from './responses.ts'
+import { hasControlCharacters } from './visitor-rules.ts'
 
 const kindOf = (x: unknown) => (x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x)
 
@@ -31,5 +32,5 @@ export const text = (max: number) =>
   v.pipe(
     v.string(),
     v.maxLength(max, `must be at most ${max} characters`),
-    v.regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters'),
+    v.check((s) => !hasControlCharacters(s), 'must not contain control characters'),
   )

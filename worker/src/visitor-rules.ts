@@ -18,6 +18,11 @@ const TOKEN = /^[A-Za-z0-9_-]+$/
 const EMAIL =
   /^(([^<>()[\]\\.,;:\s@"]+(\.[^<>()[\]\\.,;:\s@"]+)*)|(".+"))@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}])|(([a-zA-Z\-0-9]+\.)+[a-zA-Z]{2,}))$/
 
+const CONTROL = /[\u0000-\u001f\u007f]/
+
+/** Control characters (NUL, tab, newline…) are refused in every visitor field. */
+export const hasControlCharacters = (value: string): boolean => CONTROL.test(value)
+
 export const isValidToken = (token: string): boolean =>
   token.length <= LIMITS.token && TOKEN.test(token)
 
