@@ -85,6 +85,18 @@ describe('custom fields', () => {
     expect(visitor.livechatData).toEqual({ company: 'ACME', plan: 'pro' })
   })
 
+  it('ignores an unknown custom field whatever the size of its key and value', async () => {
+    const visitor = await register({ token: newToken(), customFields: [{ key: 'k'.repeat(500), value: 'v'.repeat(5000), overwrite: true }] })
+    expect(visitor).not.toHaveProperty('livechatData')
+  })
+
+  it('refuses a value with control characters, storing nothing', async () => {
+    const token = newToken()
+    const response = await postVisitor({ visitor: { token, customFields: [{ key: 'address', value: 'Main\u0000St', overwrite: true }] } })
+    expect((await response.json<any>()).error).toBe('Invalid value for Address field [error-invalid-custom-field-value]')
+    expect(await fetchVisitor(token)).toBeNull()
+  })
+
   it('refuses a value that does not match the field\'s regexp', async () => {
     const response = await postVisitor({ visitor: { token: newToken(), customFields: [company, { key: 'zip', value: '1234', overwrite: true }] } }, withFields)
     expect((await response.json<any>()).error).toBe('Invalid value for ZIP code field [error-invalid-custom-field-value]')

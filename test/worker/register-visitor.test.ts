@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { fetchVisitor, newToken, postVisitor, register } from './support.ts'
+import { keys } from '../../worker/src/keys.ts'
+import { env, fetchVisitor, kvWith, newToken, postVisitor, register } from './support.ts'
 
 describe('POST /api/v1/livechat/visitor creates a visitor', () => {
   it('answers the seed example with the documented shape', async () => {
@@ -165,5 +166,52 @@ describe('MATCH_VISITORS_BY_CONTACT=false', () => {
     const other = await register({ token: newToken(), phone, email, name: 'Other' }, tokenOnly)
     expect(other._id).not.toBe(original._id)
     expect((await fetchVisitor(original.token))?.name).toBe('Original')
+  })
+})
+
+describe('registration where KV lags behind the registry', () => {
+  it('keeps the fields sent earlier when KV here does not show the visitor yet', async () => {
+    const token = newToken()
+    const first = await register({ token, name: 'Ana', email: 'ana.lag@example.com', customFields: [{ key: 'address', value: 'Main St', overwrite: true }] })
+    // As at a location KV has not reached: neither the token index nor the record are visible.
+    await env.CONTACTS.delete(keys.token(token))
+    await env.CONTACTS.delete(keys.visitor(first._id))
+    const second = await register({ token, phone: '+1 555 0199' })
+    expect(second).toMatchObject({
+      _id: first._id,
+      username: first.username,
+      ts: first.ts,
+      name: 'Ana',
+      visitorEmails: [{ address: 'ana.lag@example.com' }],
+      livechatData: { address: 'Main St' },
+      phone: [{ phoneNumber: '+1 555 0199' }],
+    })
+    expect(await fetchVisitor(token)).toEqual(second)
+  })
+
+  it('starts from the newer of KV\'s copy and the registry\'s', async () => {
+    const token = newToken()
+    const first = await register({ token, name: 'Ana' })
+    await register({ token, name: 'Ana Maria' })
+    await env.CONTACTS.delete(keys.token(token))
+    const third = await register({ token, phone: '555' })
+    expect(third._id).toBe(first._id)
+    expect(third.name).toBe('Ana Maria')
+  })
+})
+
+describe('KV write limits', () => {
+  it('answers 503 with Retry-After when KV refuses a write as too frequent', async () => {
+    const token = newToken()
+    await register({ token })
+    const throttled = kvWith({ put: () => Promise.reject(new Error('KV PUT failed: 429 Too Many Requests')) })
+    const response = await postVisitor({ visitor: { token, name: 'Ana' } }, { CONTACTS: throttled })
+    expect(response.status).toBe(503)
+    expect(response.headers.get('retry-after')).toBe('1')
+    expect(await response.json()).toEqual({
+      success: false,
+      error: 'This contact was updated a moment ago; try again in a second [error-too-many-writes]',
+      errorType: 'error-too-many-writes',
+    })
   })
 })

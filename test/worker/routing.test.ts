@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { FIELDS, call } from './support.ts'
+import { describe, expect, it, vi } from 'vitest'
+import { FIELDS, call, kvWith, newToken } from './support.ts'
 
 describe('routing and configuration', () => {
   it('answers an unknown route with a 404 in JSON', async () => {
@@ -27,11 +27,24 @@ describe('routing and configuration', () => {
     expect(config.theme).toEqual({ color: '#1d74f5', fontColor: '#ffffff', position: 'right' })
   })
 
-  it('names the broken variable when the configuration is invalid, without a stack trace', async () => {
-    const response = await call('/api/v1/livechat/config', {}, { LIVECHAT_DEPARTMENTS: '[{"name": 1' })
+  it('answers a broken configuration with a generic error, keeping CORS, and logs the details', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const response = await call('/api/v1/livechat/config', { headers: { origin: 'https://shop.example' } }, { LIVECHAT_DEPARTMENTS: '[{"name": 1' })
     expect(response.status).toBe(500)
-    const body = await response.json<any>()
-    expect(body.error).toMatch(/^Invalid server configuration: LIVECHAT_DEPARTMENTS: not valid JSON/)
-    expect(body.errorType).toBe('error-invalid-config')
+    expect(response.headers.get('access-control-allow-origin')).toBe('*')
+    expect(await response.json()).toEqual({
+      success: false, error: 'Invalid server configuration [error-invalid-config]', errorType: 'error-invalid-config',
+    })
+    expect(String(logged.mock.calls[0])).toMatch(/LIVECHAT_DEPARTMENTS: not valid JSON/)
+    logged.mockRestore()
+  })
+
+  it('answers an unexpected failure with a generic 500 that leaks nothing', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {})
+    const broken = kvWith({ get: () => Promise.reject(new Error('secret internals at kv.ts:12')) })
+    const response = await call(`/api/v1/livechat/visitor/${newToken()}`, {}, { CONTACTS: broken })
+    expect(response.status).toBe(500)
+    expect(await response.json()).toEqual({ success: false, error: 'Internal server error [error-internal]', errorType: 'error-internal' })
+    vi.restoreAllMocks()
   })
 })

@@ -66,19 +66,27 @@ export async function snapshot(): Promise<Record<string, string | null>> {
   return Object.fromEntries(entries)
 }
 
+type KvOperation = 'get' | 'put' | 'delete' | 'list'
+
+/** The real namespace with some operations replaced: to count them, or to inject KV's failures. */
+export function kvWith(replaced: Partial<Record<KvOperation, (...args: any[]) => Promise<unknown>>>): KVNamespace {
+  return new Proxy(env.CONTACTS, {
+    get(target, prop) {
+      if (prop in replaced) return replaced[prop as KvOperation]
+      const value: unknown = Reflect.get(target, prop)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+}
+
 /** A KV namespace that counts the operations the Worker makes on the real one. */
 export function countingKv() {
   const counts = { get: 0, put: 0, delete: 0, list: 0 }
-  const kv = new Proxy(env.CONTACTS, {
-    get(target, prop: keyof typeof counts) {
-      const value: unknown = Reflect.get(target, prop)
-      if (typeof value !== 'function') return value
-      return (...args: unknown[]) => {
-        if (prop in counts) counts[prop]++
-        return (value as (...a: unknown[]) => unknown).apply(target, args)
-      }
-    },
-  })
+  const counted = (op: KvOperation) => (...args: unknown[]) => {
+    counts[op]++
+    return (env.CONTACTS[op] as (...a: unknown[]) => Promise<unknown>).apply(env.CONTACTS, args)
+  }
+  const kv = kvWith({ get: counted('get'), put: counted('put'), delete: counted('delete'), list: counted('list') })
   return { counts, env: { CONTACTS: kv } as Partial<Env> }
 }
 

@@ -65,6 +65,7 @@ describe('rate limit', () => {
       const response = await postVisitor({ visitor: { token: newToken() } }, {}, { 'cf-connecting-ip': ip })
       statuses.push(response.status)
       if (response.status === 429) {
+        expect(response.headers.get('retry-after')).toBe('60')
         expect(await response.json()).toEqual({
           success: false,
           error: 'Error, too many requests. Please slow down. You must wait 60 seconds before trying this endpoint again. [error-too-many-requests]',

@@ -1,5 +1,7 @@
+import { runDurableObjectAlarm } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { call, createAgent, fetchVisitor, getContact, newToken, register, snapshot } from './support.ts'
+import { keys } from '../../worker/src/keys.ts'
+import { call, createAgent, env, fetchVisitor, getContact, newToken, register, snapshot } from './support.ts'
 
 const INVALID_TOKEN = { success: false, error: '[invalid-token]', errorType: 'invalid-token' }
 
@@ -78,5 +80,30 @@ describe('DELETE /api/v1/livechat/visitor/:token', () => {
     expect(response.status).toBe(400)
     expect(await response.json()).toEqual(INVALID_TOKEN)
     expect(await snapshot()).toEqual(before)
+  })
+})
+
+describe('erasure survives a registration that raced it', () => {
+  const registry = () => env.VISITOR_REGISTRY.getByName('global')
+
+  it('erases again a record written back after the DELETE', async () => {
+    const visitor = await register({ token: newToken(), name: 'Ana Racing', email: `${newToken().toLowerCase()}@example.com` })
+    await call(`/api/v1/livechat/visitor/${visitor.token}`, { method: 'DELETE' })
+    // A registration that read KV before the erasure writes its update afterwards.
+    await env.CONTACTS.put(keys.visitor(visitor._id), JSON.stringify({ ...visitor, name: 'Ana Racing' }))
+    expect(await runDurableObjectAlarm(registry())).toBe(true)
+    const { headers } = await createAgent()
+    expect(await (await getContact(`?contactId=${visitor._id}`, headers)).json()).toEqual({ contact: null, success: true })
+    expect(JSON.stringify(await snapshot())).not.toContain('Ana Racing')
+  })
+
+  it('leaves alone a new contact that took the same token after the erasure', async () => {
+    const token = newToken()
+    const erased = await register({ token, name: 'Old' })
+    await call(`/api/v1/livechat/visitor/${token}`, { method: 'DELETE' })
+    const renewed = await register({ token, name: 'New' })
+    await env.CONTACTS.put(keys.visitor(erased._id), JSON.stringify(erased))
+    await runDurableObjectAlarm(registry())
+    expect(await fetchVisitor(token)).toEqual(renewed)
   })
 })

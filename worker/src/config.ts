@@ -33,8 +33,6 @@ const schemas = {
 
 type Schemas = typeof schemas
 export type Config = { [K in keyof Schemas]: v.InferOutput<Schemas[K]> } & {
-  allowedOrigins: Origins
-  agentAllowedOrigins: Origins
   includeContactToken: boolean
   matchVisitorsByContact: boolean
 }
@@ -44,12 +42,20 @@ export type Origins = '*' | string[]
 const origins = (value: string | undefined): Origins =>
   value?.trim() === '*' ? '*' : (value ?? '').split(',').map((o) => o.trim()).filter(Boolean)
 
+// Read apart from the JSON variables, so a broken one never strips CORS from its own error.
+/** Who may call the widget's endpoints (`livechat/*`) from a browser. */
+export const widgetOrigins = (env: Env): Origins => origins(env.ALLOWED_ORIGINS)
+/** Who may call the agents' endpoints (`omnichannel/*`) from a browser. */
+export const agentOrigins = (env: Env): Origins => origins(env.AGENT_ALLOWED_ORIGINS)
+
 function parseVar<K extends keyof Schemas>(name: K, raw: unknown): v.InferOutput<Schemas[K]> {
   try {
     return v.parse(schemas[name], typeof raw === 'string' ? JSON.parse(raw) : raw) as v.InferOutput<Schemas[K]>
   } catch (error) {
     const detail = error instanceof v.ValiError ? `${error.issues[0].path?.map((p: { key: unknown }) => p.key).join('.') ?? ''} ${error.message}` : 'not valid JSON'
-    throw new ApiError(500, `Invalid server configuration: ${name}: ${detail.trim()} [error-invalid-config]`, 'error-invalid-config')
+    // The details are for the operator (`wrangler tail`), not for every visitor.
+    console.error(`Invalid server configuration: ${name}: ${detail.trim()}`)
+    throw ApiError.coded('error-invalid-config', 'Invalid server configuration', 500)
   }
 }
 
@@ -62,8 +68,6 @@ export function readConfig(env: Env): Config {
     LIVECHAT_DEPARTMENTS: parseVar('LIVECHAT_DEPARTMENTS', env.LIVECHAT_DEPARTMENTS),
     LIVECHAT_REGISTRATION_FORM: parseVar('LIVECHAT_REGISTRATION_FORM', env.LIVECHAT_REGISTRATION_FORM),
     LIVECHAT_THEME: parseVar('LIVECHAT_THEME', env.LIVECHAT_THEME),
-    allowedOrigins: origins(env.ALLOWED_ORIGINS),
-    agentAllowedOrigins: origins(env.AGENT_ALLOWED_ORIGINS),
     includeContactToken: env.CONTACT_INCLUDE_TOKEN !== 'false',
     matchVisitorsByContact: env.MATCH_VISITORS_BY_CONTACT !== 'false',
   }

@@ -1,6 +1,18 @@
 // All KV reads and writes of contacts and agents, on the key shapes of keys.ts.
 import { SAFE_KEY_PART, keys, type AgentRecord } from './keys.ts'
+import { ApiError } from './responses.ts'
 import type { Visitor } from './visitor.ts'
+
+/** Awaits KV writes; KV allows 1 write per second to a key and refuses faster ones with 429. */
+async function settled(writes: Promise<unknown>[]): Promise<void> {
+  try {
+    await Promise.all(writes)
+  } catch (error) {
+    if (/\b429\b|too many requests/i.test(String(error)))
+      throw ApiError.coded('error-too-many-writes', 'This contact was updated a moment ago; try again in a second', 503).retryAfter(1)
+    throw error
+  }
+}
 
 const phoneOf = (v?: Visitor | null) => v?.phone?.[0]?.phoneNumber
 const emailOf = (v?: Visitor | null) => v?.visitorEmails?.[0]?.address
@@ -52,19 +64,21 @@ export class ContactStore {
     if (phone && phone !== phoneOf(previous)) writes.push(this.kv.put(await keys.phone(phone), next._id))
     const email = emailOf(next)
     if (email && email !== emailOf(previous)) writes.push(this.kv.put(await keys.email(email), next._id))
-    await Promise.all(writes)
+    await settled(writes)
   }
 
-  /** Removes the visitor, its token and the phone/email index entries that still name it. */
+  /**
+   * Removes the visitor and the token, phone and email index entries that still name it (one
+   * may have passed to a newer visitor, e.g. the same token registered again after erasure).
+   */
   async eraseVisitor(visitor: Visitor): Promise<void> {
-    const indexKeys = await Promise.all(
-      [phoneOf(visitor) && keys.phone(phoneOf(visitor)!), emailOf(visitor) && keys.email(emailOf(visitor)!)]
-        .filter((k): k is Promise<string> => Boolean(k)),
-    )
+    const phone = phoneOf(visitor)
+    const email = emailOf(visitor)
+    const indexKeys = [keys.token(visitor.token), ...(await Promise.all([phone && keys.phone(phone), email && keys.email(email)]))]
+      .filter((k): k is string => Boolean(k))
     const owners = await Promise.all(indexKeys.map((k) => this.kv.get(k)))
-    await Promise.all([
+    await settled([
       this.kv.delete(keys.visitor(visitor._id)),
-      this.kv.delete(keys.token(visitor.token)),
       ...indexKeys.filter((_, i) => owners[i] === visitor._id).map((k) => this.kv.delete(k)),
     ])
   }

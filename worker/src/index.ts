@@ -1,6 +1,6 @@
 // Router assembly: routes, CORS per route group, and one place where errors become responses.
 import { Router, type IRequest } from 'itty-router'
-import { readConfig } from './config.ts'
+import { agentOrigins, widgetOrigins } from './config.ts'
 import { preflight, withCors, type CorsPolicy } from './cors.ts'
 import { failure, notFound, ok } from './responses.ts'
 import { getLivechatConfig } from './routes/config.ts'
@@ -13,9 +13,9 @@ export { VisitorRegistry } from './visitor-registry.ts'
 function corsPolicy(request: Request, env: Env): CorsPolicy | undefined {
   const { pathname } = new URL(request.url)
   if (pathname.startsWith('/api/v1/livechat/'))
-    return { origins: readConfig(env).allowedOrigins, methods: 'GET, POST, DELETE', headers: 'Content-Type' }
+    return { origins: widgetOrigins(env), methods: 'GET, POST, DELETE', headers: 'Content-Type' }
   if (pathname.startsWith('/api/v1/omnichannel/'))
-    return { origins: readConfig(env).agentAllowedOrigins, methods: 'GET', headers: 'X-User-Id, X-Auth-Token' }
+    return { origins: agentOrigins(env), methods: 'GET', headers: 'X-User-Id, X-Auth-Token' }
 }
 
 const router = Router<IRequest, [Env, ExecutionContext]>({

@@ -12,12 +12,20 @@ export class ApiError extends Error {
   readonly errorType?: string
   /** Extra top-level keys of the body, e.g. the 401's `status` and `message`. */
   readonly extra: Record<string, unknown>
+  /** Extra response headers, e.g. `Retry-After`. */
+  headers: Record<string, string> = {}
 
   constructor(status: number, message: string, errorType?: string, extra: Record<string, unknown> = {}) {
     super(message)
     this.status = status
     this.errorType = errorType
     this.extra = extra
+  }
+
+  /** Tells the client when to try again. */
+  retryAfter(seconds: number): this {
+    this.headers = { 'retry-after': String(seconds) }
+    return this
   }
 
   /** Rocket.Chat's coded error: the message reads `Reason [code]` and errorType is the code. */
@@ -38,7 +46,7 @@ export const tooManyRequests = (waitSeconds: number): ApiError =>
   new ApiError(
     429,
     `Error, too many requests. Please slow down. You must wait ${waitSeconds} seconds before trying this endpoint again. [error-too-many-requests]`,
-  )
+  ).retryAfter(waitSeconds)
 
 export const notFound = (request: Request): Response =>
   failure(new ApiError(404, `API endpoint "${new URL(request.url).pathname}" not found.`))
@@ -49,7 +57,7 @@ export function failure(error: unknown): Response {
     console.error('unhandled error', error)
     error = new ApiError(500, 'Internal server error [error-internal]', 'error-internal')
   }
-  const { status, message, errorType, extra } = error as ApiError
+  const { status, message, errorType, extra, headers } = error as ApiError
   const body = { success: false, error: message, ...(errorType && { errorType }), ...extra }
-  return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS })
+  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } })
 }

@@ -3,6 +3,7 @@
 import * as v from 'valibot'
 import { visitorFields, type Config } from './config.ts'
 import { ApiError } from './responses.ts'
+import type { Visitor } from './visitor.ts'
 import { parseOrThrow, text } from './validation.ts'
 import { LIMITS, isValidCustomValue, isValidEmail, isValidToken, normalizeEmail } from './visitor-rules.ts'
 
@@ -17,7 +18,8 @@ const Body = v.strictObject({
     username: v.optional(text(LIMITS.username)),
     customFields: v.optional(
       v.pipe(
-        v.array(v.object({ key: text(64), value: text(LIMITS.customValue), overwrite: v.boolean() })),
+        // Keys and values are checked only for the fields that apply: others are ignored, as in Rocket.Chat.
+        v.array(v.object({ key: v.string(), value: v.string(), overwrite: v.boolean() })),
         v.maxLength(50, 'must have at most 50 entries'),
       ),
     ),
@@ -34,8 +36,6 @@ export interface VisitorInput {
   username?: string
   /** Only the allowed fields, in the order sent. */
   customFields: { key: string; value: string; overwrite: boolean }[]
-  /** Whether a new token may update the visitor with the same phone or email. */
-  matchByContact: boolean
 }
 
 export function parseVisitorInput(body: unknown, config: Config): VisitorInput {
@@ -59,7 +59,6 @@ export function parseVisitorInput(body: unknown, config: Config): VisitorInput {
     department,
     username: visitor.username || undefined,
     customFields: checkCustomFields(config, visitor.customFields ?? []),
-    matchByContact: config.matchVisitorsByContact,
   }
 }
 
@@ -81,4 +80,20 @@ function checkCustomFields(config: Config, sent: VisitorInput['customFields']): 
   const missing = fields.filter((f) => f.required && !allowed.some((s) => s.key === f._id && s.value))
   if (missing.length > 0) throw new ApiError(400, `Missing required custom fields: ${missing.map((f) => f._id).join(', ')}`)
   return allowed
+}
+
+/** The visitor after a registration: set-only, so fields not sent are kept. */
+export function applyVisitorInput(base: Visitor, input: VisitorInput): Visitor {
+  const next: Visitor = { ...base, status: 'online', _updatedAt: new Date().toISOString() }
+  if (input.name) next.name = input.name
+  if (input.phone) next.phone = [{ phoneNumber: input.phone }]
+  if (input.email) next.visitorEmails = [{ address: input.email }]
+  if (input.department) next.department = input.department
+  if (input.customFields.length > 0) {
+    // `overwrite: false` only fills a field that is empty.
+    const data = { ...base.livechatData }
+    for (const { key, value, overwrite } of input.customFields) if (overwrite || !data[key]) data[key] = value
+    next.livechatData = data
+  }
+  return next
 }

@@ -47,9 +47,9 @@ export interface CustomField {
 export const fieldOptions = (field: Pick<CustomField, 'options'>): string[] =>
   field.options ? field.options.split(',').map((o) => o.trim()).filter(Boolean) : []
 
-/** Whether a non-empty value breaks the field's `regexp` or `options`. */
+/** Whether a non-empty value fits the field: length, no control characters, `options`, `regexp`. */
 export function isValidCustomValue(field: Pick<CustomField, 'type' | 'options' | 'regexp'>, value: string): boolean {
-  if (value.length > LIMITS.customValue) return false
+  if (value.length > LIMITS.customValue || hasControlCharacters(value)) return false
   const options = fieldOptions(field)
   if (field.type === 'select' && options.length > 0 && !options.includes(value)) return false
   return !field.regexp || new RegExp(field.regexp).test(value)

@@ -14,8 +14,9 @@ const registry = (env: Env) => env.VISITOR_REGISTRY.getByName('global')
 
 export async function postVisitor(request: IRequest, env: Env): Promise<Response> {
   await enforceRateLimit(request, env.VISITOR_RATE_LIMIT)
-  const input = parseVisitorInput(await readJsonBody(request), readConfig(env))
-  const visitor = await registerVisitor(input, new ContactStore(env.CONTACTS), registry(env))
+  const config = readConfig(env)
+  const input = parseVisitorInput(await readJsonBody(request), config)
+  const visitor = await registerVisitor(input, new ContactStore(env.CONTACTS), registry(env), config.matchVisitorsByContact)
   return ok({ visitor })
 }
 
