@@ -2,26 +2,39 @@ import { expect, test, vi } from 'vitest'
 import { createApiClient } from '../../widget/src/api-client'
 import { json, stubServer } from './support'
 
-test('failed requests are retried after 1, 2, 4, 8 s, then every 15 s', async () => {
+test('failed requests are retried after a random wait of up to 1, 2, 4, 8 s, then up to 15 s', async () => {
   vi.useFakeTimers()
+  vi.spyOn(Math, 'random').mockReturnValue(0.5)
   stubServer({ 'GET /api/v1/livechat/config': [...Array(6).fill('network-error'), json({ config: {}, success: true })] })
   const delays: number[] = []
-  const result = createApiClient('https://chat.example').config((ms) => delays.push(ms))
+  const result = createApiClient('https://chat.example').config((ms) => void delays.push(ms))
   await vi.advanceTimersByTimeAsync(60_000)
   expect(await result).toEqual({ ok: true, data: { config: {}, success: true } })
-  expect(delays).toEqual([1000, 2000, 4000, 8000, 15000, 15000])
+  expect(delays).toEqual([500, 1000, 2000, 4000, 7500, 7500])
 })
 
-test("a 429 waits for the server's Retry-After", async () => {
+test("a 429 or 503 waits exactly the server's Retry-After", async () => {
   vi.useFakeTimers()
+  vi.spyOn(Math, 'random').mockReturnValue(0.5)
   stubServer({
-    'GET /api/v1/livechat/config': [new Response('{}', { status: 429, headers: { 'retry-after': '3' } }), json({ config: {}, success: true })],
+    'GET /api/v1/livechat/config': [
+      new Response('{}', { status: 429, headers: { 'retry-after': '3' } }),
+      new Response('{}', { status: 503, headers: { 'retry-after': '2' } }),
+      json({ config: {}, success: true }),
+    ],
   })
   const delays: number[] = []
-  const result = createApiClient('https://chat.example').config((ms) => delays.push(ms))
-  await vi.advanceTimersByTimeAsync(3000)
+  const result = createApiClient('https://chat.example').config((ms) => void delays.push(ms))
+  await vi.advanceTimersByTimeAsync(5000)
   expect((await result).ok).toBe(true)
-  expect(delays).toEqual([3000])
+  expect(delays).toEqual([3000, 2000])
+})
+
+test('a retry callback answering false gives up instead of waiting', async () => {
+  const server = stubServer({ 'GET /api/v1/livechat/config': 'network-error' })
+  const result = await createApiClient('https://chat.example').config(() => false)
+  expect(result).toMatchObject({ ok: false, status: 0 })
+  expect(server.sent).toHaveLength(1)
 })
 
 test('a 4xx answer is returned with its error and errorType, without retrying', async () => {

@@ -168,3 +168,59 @@ test('LiveChat.reset() forgets token, registration and draft, and shows a blank 
   expect(['ecc:token', 'ecc:visitor', 'ecc:draft'].map((k) => localStorage.getItem(k))).toEqual([null, null, null])
   expect(((await screen.findByLabelText('Name')) as HTMLInputElement).value).toBe('')
 })
+
+test('a known visitor whose page sets the same name and email on every load is not registered again', async () => {
+  const server = stubServer()
+  const first = mountWidget({ open: false })
+  await first.widget.register({ name: 'Ana', email: 'ana@example.com', phone: '+5511912345678', customFields: { address: { value: 'Rua A, 1', overwrite: true } } })
+  first.unmount()
+
+  const { widget } = mountWidget({ open: false })
+  installHostApis(widget)
+  window.RocketChat!(function (this: any) {
+    this.setGuestName('Ana')
+    this.setGuestEmail('ana@example.com')
+  })
+  await new Promise((r) => setTimeout(r, 10))
+  expect(server.posts()).toHaveLength(1)
+})
+
+test('name and email the host page changes together reach the server in one request', async () => {
+  const server = stubServer()
+  const { widget } = mountWidget({ open: false })
+  installHostApis(widget)
+  await widget.register({ name: 'Ana', email: 'ana@example.com' })
+  window.RocketChat!(function (this: any) {
+    this.setGuestName('Ana Souza')
+    this.setGuestEmail('ana@example.net')
+  })
+  await waitFor(() => expect(server.posts()).toHaveLength(2))
+  await new Promise((r) => setTimeout(r, 10))
+  expect(server.posts()).toHaveLength(2)
+  expect(server.posts()[1].body.visitor).toMatchObject({ name: 'Ana Souza', email: 'ana@example.net' })
+})
+
+test('setDepartment and clearDepartment change the department picker of a form already shown', async () => {
+  stubServer()
+  const { widget } = mountWidget()
+  installHostApis(widget)
+  const department = (await screen.findByLabelText('Department (optional)')) as HTMLSelectElement
+  window.RocketChat!(function (this: any) {
+    this.setDepartment('support')
+  })
+  await waitFor(() => expect(department.value).toBe('support'))
+  window.RocketChat!(function (this: any) {
+    this.clearDepartment()
+  })
+  await waitFor(() => expect(department.value).toBe(''))
+})
+
+test('a known visitor whose department the host page changes is updated on the server', async () => {
+  const server = stubServer()
+  const { widget } = mountWidget({ open: false })
+  await widget.register({ name: 'Ana', email: 'ana@example.com', department: 'sales' })
+  installHostApis(widget)
+  window.LiveChat!.setDepartment('support')
+  await waitFor(() => expect(server.posts()).toHaveLength(2))
+  expect(server.posts()[1].body.visitor).toMatchObject({ department: 'support' })
+})

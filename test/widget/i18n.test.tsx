@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/preact'
+import { screen, waitFor } from '@testing-library/preact'
 import { expect, test } from 'vitest'
 import { pickLanguage } from '../../widget/src/i18n'
 import { mountWidget, stubServer } from './support'
@@ -36,4 +36,13 @@ test('setLanguage switches the open form without losing what was typed', async (
   widget.setLanguage('es')
   expect(await screen.findByRole('button', { name: 'Iniciar chat' })).toBeTruthy()
   expect(screen.getByLabelText('Correo electrónico')).toBeTruthy()
+})
+
+test("the widget is marked with its language, so screen readers read it in that language", async () => {
+  stubServer()
+  const { widget } = mountWidget({ lang: 'de' })
+  const dialog = await screen.findByRole('dialog')
+  expect(dialog.closest('[lang]')!.getAttribute('lang')).toBe('de')
+  widget.setLanguage('pt-BR')
+  await waitFor(() => expect(dialog.closest('[lang]')!.getAttribute('lang')).toBe('pt-BR'))
 })

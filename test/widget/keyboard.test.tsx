@@ -54,3 +54,14 @@ test('a failed first field after submit receives focus', async () => {
   fireEvent.click(screen.getByRole('button', { name: 'Start chat' }))
   await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('Name')))
 })
+
+test('the launcher points at the panel with aria-controls only while the panel exists', async () => {
+  stubServer()
+  mountWidget({ open: false })
+  const launcher = screen.getByRole('button', { name: 'Open chat' })
+  expect(launcher.hasAttribute('aria-controls')).toBe(false)
+  fireEvent.click(launcher)
+  expect(document.getElementById(launcher.getAttribute('aria-controls')!)).toBe(await screen.findByRole('dialog'))
+  fireEvent.click(launcher)
+  expect(launcher.hasAttribute('aria-controls')).toBe(false)
+})

@@ -150,6 +150,7 @@ test('when the server is unreachable it says so, retries with backoff and succee
   mountWidget()
   await screen.findByLabelText('Name')
   vi.useFakeTimers()
+  vi.spyOn(Math, 'random').mockReturnValue(0.5) // waits half their ceiling: 0.5 s, then 1 s
   fill(/Name/, 'Ana')
   fill(/Email/, 'ana@example.com')
   submit()
@@ -157,11 +158,11 @@ test('when the server is unreachable it says so, retries with backoff and succee
   expect(screen.getByText("Couldn't reach the server. Retrying…").getAttribute('role')).toBe('status')
   expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('Ana')
   expect((screen.getByRole('button', { name: 'Start chat' }) as HTMLButtonElement).disabled).toBe(true)
-  await vi.advanceTimersByTimeAsync(999)
+  await vi.advanceTimersByTimeAsync(499)
   expect(server.posts()).toHaveLength(1)
-  await vi.advanceTimersByTimeAsync(1) // after 1 s: a 503, so wait 2 s
+  await vi.advanceTimersByTimeAsync(1) // after 0.5 s: a 503, so wait 1 s
   expect(server.posts()).toHaveLength(2)
-  await vi.advanceTimersByTimeAsync(1999)
+  await vi.advanceTimersByTimeAsync(999)
   expect(server.posts()).toHaveLength(2)
   await vi.advanceTimersByTimeAsync(1)
   expect(server.posts()).toHaveLength(3)
@@ -184,4 +185,62 @@ test('what the visitor typed survives a reload, and is cleared once registered',
   submit()
   await screen.findByText(/You're all set, Ana/)
   expect(localStorage.getItem('ecc:draft')).toBeNull()
+})
+
+test('while sending, the fields are read-only, the form is busy and focus stays put, so what is sent is what is shown', async () => {
+  let answer!: (res: Response) => void
+  stubServer({ 'POST /api/v1/livechat/visitor': () => new Promise<Response>((resolve) => (answer = resolve)) })
+  mountWidget()
+  await screen.findByLabelText('Name')
+  fill(/Name/, 'Ana')
+  fill(/Email/, 'ana@example.com')
+  const email = screen.getByLabelText('Email') as HTMLInputElement
+  email.focus()
+  const form = email.form!
+  fireEvent.submit(form) // Enter in the field
+  const inputs = [...form.querySelectorAll('input')]
+  const select = screen.getByLabelText('Department (optional)') as HTMLSelectElement
+  expect(inputs.map((i) => i.readOnly)).toEqual(inputs.map(() => true))
+  expect(select.disabled).toBe(true)
+  expect(form.getAttribute('aria-busy')).toBe('true')
+  expect(document.activeElement).toBe(email)
+  await waitFor(() => expect(answer).toBeDefined())
+  answer(json({ success: false, error: 'Visitor is banned' }, 403))
+  await screen.findByText('Visitor is banned')
+  expect([email.readOnly, select.disabled, form.getAttribute('aria-busy')]).toEqual([false, false, 'false'])
+})
+
+test('a control character in a field shows "This value is not accepted." there, and nothing is sent', async () => {
+  const server = stubServer()
+  mountWidget()
+  await screen.findByLabelText('Name')
+  fill(/Name/, 'Ana\u0007Souza')
+  fill(/Email/, 'ana@example.com')
+  submit()
+  const name = screen.getByLabelText('Name')
+  expect(name.getAttribute('aria-invalid')).toBe('true')
+  expect(document.getElementById(name.getAttribute('aria-describedby')!)!.textContent).toBe('This value is not accepted.')
+  expect(server.posts()).toHaveLength(0)
+})
+
+test("a custom field the host set with overwrite=false keeps that flag unless the visitor changes it", async () => {
+  const server = stubServer({
+    'GET /api/v1/livechat/config': json({
+      config: { ...CONFIG, customFields: [...CONFIG.customFields!, { _id: 'plan', label: 'Plan', type: 'input', required: false, regexp: '', options: '' }] },
+      success: true,
+    }),
+  })
+  const { widget } = mountWidget()
+  widget.setCustomField('address', 'Rua A, 1', false)
+  widget.setCustomField('plan', 'Free', false)
+  await screen.findByLabelText('Name')
+  fill(/Name/, 'Ana')
+  fill(/Email/, 'ana@example.com')
+  fill(/Plan/, 'Pro')
+  submit()
+  await waitFor(() => expect(server.posts()).toHaveLength(1))
+  expect(server.posts()[0].body.visitor.customFields).toEqual([
+    { key: 'address', value: 'Rua A, 1', overwrite: false },
+    { key: 'plan', value: 'Pro', overwrite: true },
+  ])
 })

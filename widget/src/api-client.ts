@@ -1,5 +1,6 @@
 // The three calls the widget makes to the Worker. Network failures, 5xx and 429 are
-// retried with exponential backoff until they succeed; other 4xx answers are final.
+// retried with jittered exponential backoff until they succeed or the caller gives up;
+// other 4xx answers are final.
 import type { CustomField } from '../../worker/src/visitor-rules'
 
 export type ConfigField = Omit<CustomField, 'scope' | 'visibility'>
@@ -26,8 +27,8 @@ export type ApiResult<T> =
   | { ok: true; data: T }
   | { ok: false; status: number; error: string; errorType?: string }
 
-/** Called before each wait between attempts, with the wait in milliseconds. */
-export type OnRetry = (delayMs: number) => void
+/** Called before each wait between attempts, with the wait in milliseconds; `false` gives up instead. */
+export type OnRetry = (delayMs: number) => boolean | void
 
 const MAX_BACKOFF_MS = 15_000
 
@@ -48,9 +49,12 @@ export function createApiClient(origin: string) {
           ? { ok: true, data: json }
           : { ok: false, status: res.status, error: json.error || `HTTP ${res.status}`, errorType: json.errorType }
       }
+      // The server's Retry-After wins; otherwise full jitter, so that after an outage the
+      // widgets in every open tab do not all come back in the same second.
       const retryAfter = Number(res?.headers.get('retry-after')) * 1000
-      const delay = Math.min(retryAfter || 1000 * 2 ** attempt, MAX_BACKOFF_MS)
-      onRetry?.(delay)
+      const backoff = Math.random() * Math.min(1000 * 2 ** attempt, MAX_BACKOFF_MS)
+      const delay = Math.min(retryAfter || backoff, MAX_BACKOFF_MS)
+      if (onRetry?.(delay) === false) return { ok: false, status: res?.status ?? 0, error: 'Gave up retrying' }
       await new Promise((wake) => setTimeout(wake, delay))
     }
   }

@@ -3,6 +3,7 @@
 import {
   LIMITS,
   fieldOptions,
+  hasControlCharacters,
   isValidCustomValue,
   isValidEmail,
   normalizeEmail,
@@ -53,6 +54,7 @@ export function validate(fields: FieldSpec[], values: Values): Record<string, Er
     if (!value) {
       if (required) errors[key] = 'required'
     } else if (value.length > (LIMIT[key] ?? LIMITS.customValue)) errors[key] = 'tooLong'
+    else if (hasControlCharacters(value)) errors[key] = 'invalidValue'
     else if (key === 'email' && !isValidEmail(normalizeEmail(value))) errors[key] = 'invalidEmail'
     else if (custom && !isValidCustom(custom, value)) errors[key] = 'invalidValue'
   }
@@ -68,13 +70,17 @@ function isValidCustom(field: ConfigField, value: string): boolean {
   }
 }
 
-/** The form's values as registration data; empty optional fields are left out. One department is sent silently. */
-export function toGuest(config: LivechatConfig, fields: FieldSpec[], values: Values): Guest {
+/**
+ * The form's values as registration data; empty optional fields are left out. One department
+ * is sent silently. A custom field left as the host page prefilled it keeps the host's overwrite flag.
+ */
+export function toGuest(config: LivechatConfig, fields: FieldSpec[], values: Values, prefill: Guest): Guest {
   const value = (key: string) => (values[key] ?? '').trim() || undefined
   const customFields: Guest['customFields'] = {}
   for (const { key, custom } of fields) {
     const v = value(key)
-    if (custom && v) customFields[custom._id] = { value: v, overwrite: true }
+    const prefilled = custom && prefill.customFields?.[custom._id]
+    if (custom && v) customFields[custom._id] = { value: v, overwrite: prefilled?.value !== v || prefilled.overwrite }
   }
   const departments = config.departments ?? []
   const email = value('email')

@@ -20,17 +20,20 @@ function fromRocketChat({ token, customFields, ...rest }: RocketChatGuest): Gues
   return { ...rest, customFields: Object.fromEntries(entries) }
 }
 
+/** Registers now with Rocket.Chat-shaped data; a token in it first becomes the visitor's token. */
+function registerGuest(w: Widget, guest: RocketChatGuest) {
+  // No verification: the registration itself answers whether the token is known.
+  if (guest.token) w.setToken(guest.token, false)
+  return w.register(fromRocketChat(guest))
+}
+
 export function rocketChatApi(w: Widget) {
   return {
     setGuestName: (name: string) => w.setGuest({ name }),
     setGuestEmail: (email: string) => w.setGuest({ email }),
     setGuestToken: (token: string) => w.setToken(token),
     setCustomField: (key: string, value: string, overwrite = true) => w.setCustomField(key, value, overwrite),
-    registerGuest: (guest: RocketChatGuest) => {
-      // No verification: the registration itself answers whether the token is known.
-      if (guest.token) w.setToken(guest.token, false)
-      return w.register(fromRocketChat(guest))
-    },
+    registerGuest: (guest: RocketChatGuest) => registerGuest(w, guest),
     setDepartment: (department: string) => w.setDepartment(department),
     clearDepartment: () => w.setDepartment(undefined),
     setTheme: (theme: Theme) => w.setTheme(theme),
@@ -59,7 +62,7 @@ export function liveChatApi(w: Widget) {
     setCustomField: w.setCustomField,
     setDepartment: w.setDepartment,
     /** Registers the visitor now; resolves to `{ok}` or `{ok: false, error}`. */
-    register: (guest: RocketChatGuest) => rocketChatApi(w).registerGuest(guest),
+    register: (guest: RocketChatGuest) => registerGuest(w, guest),
     setTheme: w.setTheme,
     setLanguage: w.setLanguage,
     /** Subscribes to show, hide, open, close or submit; returns the unsubscribe function. */

@@ -1,11 +1,12 @@
 // What the widget remembers about the visitor, in the host origin's localStorage:
-// the token, the last successful registration (marker + dedup key) and the form draft.
+// the token, the last successful registration (marker, and what it sent) and the form draft.
 // Storage can be unavailable (privacy modes, sandboxed frames): then memory lasts the page.
 import { randomId } from '../../worker/src/ids'
+import type { VisitorPayload } from './api-client'
 
 export interface Registration {
-  /** Stable serialisation of the last payload sent successfully. */
-  key: string
+  /** The last payload the server accepted; a record stored before this field existed lacks it. */
+  sent?: VisitorPayload
   name?: string
 }
 

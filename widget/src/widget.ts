@@ -1,9 +1,10 @@
 // The one widget object: its state, its events and every operation the host APIs
 // (RocketChat, LiveChat) and the components call. Methods are closures, so they can be
 // passed around detached from the object.
-import type { ApiClient, LivechatConfig, OnRetry, VisitorPayload } from './api-client'
+import type { ApiClient, LivechatConfig, OnRetry } from './api-client'
 import type { VisitorMemory } from './visitor-memory'
 import { pickLanguage, type Lang } from './i18n'
+import { alreadySent, defined, toPayload } from './visitor-payload'
 
 export interface Theme {
   color?: string
@@ -37,7 +38,7 @@ export interface WidgetState {
   config?: LivechatConfig
   /** Loading the config is failing and being retried. */
   offline: boolean
-  /** The server refused to give us a config. */
+  /** The server refused to give us a config, or we gave up asking; opening the panel asks again. */
   failed: boolean
   /** Set once the visitor is registered (here, or verified by token). */
   known?: { name?: string }
@@ -60,24 +61,8 @@ export function safely<A extends unknown[]>(fn: (...args: A) => unknown, ...args
   }
 }
 
-const defined = <T extends object>(o: T): Partial<T> =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v != null && v !== '')) as Partial<T>
-
-/** The request payload, with a fixed key order and sorted custom fields so it serialises stably. */
-export function toPayload(token: string, guest: Guest): VisitorPayload {
-  const customFields = Object.entries(guest.customFields ?? {})
-    .filter(([, field]) => field.value !== '')
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([key, { value, overwrite }]) => ({ key, value, overwrite }))
-  return defined({
-    token,
-    name: guest.name,
-    email: guest.email,
-    phone: guest.phone,
-    department: guest.department,
-    customFields: customFields.length ? customFields : undefined,
-  }) as VisitorPayload
-}
+/** Config requests a closed widget makes before it gives up until the panel is opened. */
+const CONFIG_ATTEMPTS_WHILE_CLOSED = 5
 
 export function createWidget(options: { api: ApiClient; memory: VisitorMemory; lang: Lang; theme?: Theme }) {
   const { api, memory } = options
@@ -118,10 +103,10 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
     const token = memory.token(false)
     if (!token || token === checkedToken) return
     checkedToken = token
-    const before = memory.registration()?.key
+    const before = JSON.stringify(memory.registration())
     const res = await api.visitor(token)
     // Stale if the token changed or a registration succeeded meanwhile.
-    if (token !== memory.token(false) || memory.registration()?.key !== before) return
+    if (token !== memory.token(false) || JSON.stringify(memory.registration()) !== before) return
     if (res.ok) update({ known: { name: res.data.visitor?.name ?? state.known?.name } })
     else {
       memory.forgetRegistration()
@@ -129,7 +114,7 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
     }
   }
 
-  /** Registers (or updates) the visitor; identical data to the last success sends nothing. */
+  /** Registers (or updates) the visitor; data the last success already sent sends nothing. */
   const register = (guest: Guest, onRetry?: OnRetry): Promise<RegisterResult> => {
     const { prefill } = state
     const merged = {
@@ -138,8 +123,8 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
       customFields: { ...prefill.customFields, ...guest.customFields },
     }
     const payload = toPayload(memory.token()!, merged)
+    if (alreadySent(payload, memory.registration()?.sent)) return Promise.resolve({ ok: true })
     const key = JSON.stringify(payload)
-    if (memory.registration()?.key === key) return Promise.resolve({ ok: true })
     if (!inflight.has(key)) {
       const request = api.register(payload, onRetry).then((res): RegisterResult => {
         inflight.delete(key)
@@ -151,7 +136,7 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
           // Rocket.Chat's phone match updates an existing visitor that keeps its own token:
           // adopt it, or this visitor would be unknown on the next page load.
           if (visitor?.token) memory.setToken(visitor.token)
-          memory.saveRegistration({ key, name })
+          memory.saveRegistration({ sent: payload, name })
           memory.clearDraft()
           update({ known: { name } })
         }
@@ -162,11 +147,35 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
     return inflight.get(key)!
   }
 
+  let updateQueued = false
   /** Prefills the form; once the visitor is known, also updates them on the server, like Rocket.Chat. */
   const setPrefill = (patch: Guest) => {
     update({ prefill: { ...state.prefill, ...patch, customFields: { ...state.prefill.customFields, ...patch.customFields } } })
     emit('prefill', patch)
-    if (state.known) void register(patch)
+    // Snippets set one field per call (setGuestName, then setGuestEmail…): send them together.
+    if (state.known && !updateQueued) {
+      updateQueued = true
+      queueMicrotask(() => {
+        updateQueued = false
+        if (state.known) void register({})
+      })
+    }
+  }
+
+  let loading = false
+  /** Fetches the config and checks a remembered visitor, in parallel. */
+  const load = async () => {
+    if (loading) return
+    loading = true
+    if (state.known) void verify()
+    let failures = 0
+    const res = await api.config(() => {
+      update({ offline: true, failed: false })
+      // A closed widget gives up, or a misconfigured site would poll forever in every open tab.
+      return state.open || ++failures < CONFIG_ATTEMPTS_WHILE_CLOSED
+    })
+    loading = false
+    update(res.ok ? { config: res.data.config ?? {}, offline: false, failed: false } : { offline: false, failed: true })
   }
 
   return {
@@ -177,7 +186,10 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
     on,
     show: () => toggle('visible', true, 'show'),
     hide: () => toggle('visible', false, 'hide'),
-    open: () => toggle('open', true, 'open'),
+    open: () => {
+      toggle('open', true, 'open')
+      if (state.failed) void load()
+    },
     close: () => toggle('open', false, 'close'),
     setTheme: (theme: Theme) => update({ theme: { ...state.theme, ...defined(theme) } }),
     setLanguage: (lang: string) => update({ lang: pickLanguage(lang) }),
@@ -186,7 +198,7 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
       if (!overwrite && state.prefill.customFields?.[key]?.value) return
       setPrefill({ customFields: { [key]: { value: String(value), overwrite } } })
     },
-    setDepartment: (department?: string) => update({ prefill: { ...state.prefill, department } }),
+    setDepartment: (department?: string) => setPrefill({ department }),
     /** Adopts the host's token for this visitor; `verify` asks the server whether it knows them. */
     setToken: (token: string, verifyNow = true) => {
       if (memory.setToken(token)) update({ known: undefined })
@@ -199,12 +211,7 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
       if (result.ok) emit('submit', guest)
       return result
     },
-    /** Fetches the config and checks a remembered visitor, in parallel. */
-    load: async () => {
-      if (state.known) void verify()
-      const res = await api.config(() => update({ offline: true }))
-      update(res.ok ? { config: res.data.config ?? {}, offline: false } : { offline: false, failed: true })
-    },
+    load,
     /** Forgets the visitor entirely (SPA logout): token, registration, draft and prefill. */
     reset: () => {
       memory.clear()

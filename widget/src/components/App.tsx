@@ -26,6 +26,7 @@ export function App({ widget }: { widget: Widget }) {
 
   return (
     <div
+      lang={state.lang}
       class={`ecc ${theme.position === 'left' ? 'left' : 'right'}`}
       onKeyDown={(e) => e.key === 'Escape' && state.open && closeToLauncher()}
     >

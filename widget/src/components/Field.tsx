@@ -10,6 +10,8 @@ export interface FieldProps {
   options?: { value: string; label: string }[]
   placeholder?: string
   value: string
+  /** While the form is being sent: the value shown must stay the value sent. */
+  readOnly: boolean
   error?: string
   onInput: (value: string) => void
 }
@@ -32,7 +34,8 @@ export function Field(props: FieldProps) {
         {props.optionalText && <span class="optional"> {props.optionalText}</span>}
       </label>
       {options ? (
-        <select {...common}>
+        // A select cannot be read-only, only disabled.
+        <select {...common} disabled={props.readOnly}>
           <option value="">{props.placeholder}</option>
           {options.map((o) => (
             <option key={o.value} value={o.value}>
@@ -42,7 +45,7 @@ export function Field(props: FieldProps) {
         </select>
       ) : (
         // Preact's input typings discriminate on a literal `type`; ours is a union of text-like ones.
-        <input {...common} type={(props.type ?? 'text') as 'text'} autocomplete={props.autocomplete} />
+        <input {...common} type={(props.type ?? 'text') as 'text'} autocomplete={props.autocomplete} readOnly={props.readOnly} />
       )}
       {error && (
         <p id={errorId} class="error">

@@ -12,7 +12,8 @@ export function Launcher(props: { open: boolean; label: string; buttonRef: Ref<H
       class="launcher"
       aria-label={props.label}
       aria-expanded={props.open}
-      aria-controls="ecc-panel"
+      // The panel only exists while open: never point at a missing element.
+      aria-controls={props.open ? 'ecc-panel' : undefined}
       onClick={props.onClick}
     >
       <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">

@@ -13,10 +13,10 @@ const INPUTS = {
   phone: { type: 'tel', autocomplete: 'tel' },
 } as const
 
-/** Form values for data the host page set (setGuestName, setCustomField…). */
+/** Form values for data the host page set (setGuestName, setCustomField…); a key set to undefined (clearDepartment) empties its field. */
 function prefillValues(guest: Guest): Values {
   const values: Values = {}
-  for (const key of ['name', 'email', 'phone', 'department'] as const) if (guest[key]) values[key] = guest[key]
+  for (const key of ['name', 'email', 'phone', 'department'] as const) if (key in guest) values[key] = guest[key] ?? ''
   for (const [id, field] of Object.entries(guest.customFields ?? {})) values[customKey(id)] = field.value
   return values
 }
@@ -56,7 +56,7 @@ export function PrechatForm({ widget, config, t }: { widget: Widget; config: Liv
     setBusy(true)
     setErrors({})
     setStatus(t.sending)
-    const result = await widget.submitForm(toGuest(config, fields, values), () => setStatus(t.retrying))
+    const result = await widget.submitForm(toGuest(config, fields, values, widget.state.prefill), () => setStatus(t.retrying))
     sending.current = false
     setBusy(false)
     // On success the panel replaces this form with the known-visitor message.
@@ -67,7 +67,7 @@ export function PrechatForm({ widget, config, t }: { widget: Widget; config: Liv
   }
 
   return (
-    <form ref={form} noValidate onSubmit={submit}>
+    <form ref={form} noValidate onSubmit={submit} aria-busy={busy}>
       <p class="intro">{t.intro}</p>
       {fields.map(({ key, required, options, custom }, i) => {
         const input = INPUTS[key as keyof typeof INPUTS]
@@ -83,6 +83,7 @@ export function PrechatForm({ widget, config, t }: { widget: Widget; config: Liv
             options={options}
             placeholder={t.choose}
             value={values[key] ?? ''}
+            readOnly={busy}
             error={errors[key] && t[errors[key]]}
             onInput={(value) => change(key, value)}
           />

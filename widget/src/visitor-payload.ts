@@ -1,0 +1,33 @@
+// The registration request body: built stably from the visitor's data, and compared with
+// the last one the server accepted so that data it already has is not sent again.
+import type { VisitorPayload } from './api-client'
+import type { Guest } from './widget'
+
+export const defined = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v != null && v !== '')) as Partial<T>
+
+/** The request payload, with a fixed key order and sorted custom fields so it serialises stably. */
+export function toPayload(token: string, guest: Guest): VisitorPayload {
+  const customFields = Object.entries(guest.customFields ?? {})
+    .filter(([, field]) => field.value !== '')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, { value, overwrite }]) => ({ key, value, overwrite }))
+  return defined({
+    token,
+    name: guest.name,
+    email: guest.email,
+    phone: guest.phone,
+    department: guest.department,
+    customFields: customFields.length ? customFields : undefined,
+  }) as VisitorPayload
+}
+
+/**
+ * Whether every field of `payload` went out with the same value in `sent`. Tokens are not
+ * compared: a stored registration always belongs to the current token (a new token forgets it).
+ */
+export function alreadySent(payload: VisitorPayload, sent: VisitorPayload | undefined): boolean {
+  if (!sent) return false
+  const same = (['name', 'email', 'phone', 'department'] as const).every((key) => payload[key] == null || payload[key] === sent[key])
+  return same && (payload.customFields ?? []).every((f) => sent.customFields?.some((s) => s.key === f.key && s.value === f.value))
+}
