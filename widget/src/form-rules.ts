@@ -7,7 +7,6 @@ import {
   isValidCustomValue,
   isValidEmail,
   normalizeEmail,
-  type CustomField,
 } from '../../worker/src/visitor-rules'
 import type { ConfigField, LivechatConfig } from './api-client'
 import type { Guest } from './widget'

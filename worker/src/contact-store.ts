@@ -70,16 +70,18 @@ export class ContactStore {
   /**
    * Removes the visitor and the token, phone and email index entries that still name it (one
    * may have passed to a newer visitor, e.g. the same token registered again after erasure).
+   * `foundByToken`: the caller just followed the token index to this visitor, so it is not read again.
    */
-  async eraseVisitor(visitor: Visitor): Promise<void> {
+  async eraseVisitor(visitor: Visitor, foundByToken = false): Promise<void> {
     const phone = phoneOf(visitor)
     const email = emailOf(visitor)
-    const indexKeys = [keys.token(visitor.token), ...(await Promise.all([phone && keys.phone(phone), email && keys.email(email)]))]
+    const checked = (await Promise.all([!foundByToken && keys.token(visitor.token), phone && keys.phone(phone), email && keys.email(email)]))
       .filter((k): k is string => Boolean(k))
-    const owners = await Promise.all(indexKeys.map((k) => this.kv.get(k)))
+    const owners = await Promise.all(checked.map((k) => this.kv.get(k)))
     await settled([
       this.kv.delete(keys.visitor(visitor._id)),
-      ...indexKeys.filter((_, i) => owners[i] === visitor._id).map((k) => this.kv.delete(k)),
+      ...(foundByToken ? [this.kv.delete(keys.token(visitor.token))] : []),
+      ...checked.filter((_, i) => owners[i] === visitor._id).map((k) => this.kv.delete(k)),
     ])
   }
 

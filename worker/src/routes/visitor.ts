@@ -37,6 +37,6 @@ export async function deleteVisitor(request: IRequest, env: Env): Promise<Respon
   const visitor = await visitorOfPath(request, store)
   // Free the token first: if erasing then fails, a retried DELETE still finds the visitor.
   await registry(env).release(visitor.token, visitor._id)
-  await store.eraseVisitor(visitor)
+  await store.eraseVisitor(visitor, true)
   return ok({ visitor: { _id: visitor._id, ts: new Date().toISOString() } })
 }
