@@ -1,6 +1,6 @@
 // The chat panel: a non-modal dialog titled by its heading, showing the pre-chat form,
 // the known-visitor message, or why neither is available yet.
-import { useEffect, useRef } from 'preact/hooks'
+import { useLayoutEffect, useRef } from 'preact/hooks'
 import type { Strings } from '../i18n'
 import type { Widget, WidgetState } from '../widget'
 import { PrechatForm } from './PrechatForm'
@@ -17,14 +17,16 @@ export function Panel(props: {
   const ref = useRef<HTMLElement>(null)
   const confirmation = useRef<HTMLParagraphElement>(null)
 
-  useEffect(() => {
+  // Layout effects: focus moves in the same commit that shows the content, so a key pressed the
+  // moment it appears (Escape on the confirmation) already lands inside the panel.
+  useLayoutEffect(() => {
     // Only when the visitor opened it: a host page calling open() must not steal focus.
     if (!props.focusOnOpen) return
     const panel = ref.current!
     ;(panel.querySelector<HTMLElement>('input,select') ?? panel.querySelector('button'))?.focus()
   }, [])
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     // The submitted form, and its focused button, just gave way to the confirmation: focus it,
     // so Escape still closes the panel and screen readers land on it.
     const root = ref.current?.getRootNode() as Document | ShadowRoot | undefined
