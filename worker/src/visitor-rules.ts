@@ -54,3 +54,17 @@ export function isValidCustomValue(field: Pick<CustomField, 'type' | 'options' |
   if (field.type === 'select' && options.length > 0 && !options.includes(value)) return false
   return !field.regexp || new RegExp(field.regexp).test(value)
 }
+
+/**
+ * A site's backend vouching for a visitor: `signature` is the lowercase hex HMAC-SHA-256 of
+ * `${identifier}.${expires}` under the Worker secret VISITOR_IDENTITY_SECRET. `expires` is Unix
+ * time in seconds, at most IDENTITY_MAX_LIFETIME_S ahead.
+ */
+export interface VisitorIdentity {
+  identifier: string
+  expires: number
+  signature: string
+}
+
+export const IDENTITY_MAX_LIFETIME_S = 24 * 60 * 60
+export const IDENTIFIER_MAX_LENGTH = 256
