@@ -47,3 +47,24 @@ test('a 4xx answer is returned with its error and errorType, without retrying', 
   expect(result).toEqual({ ok: false, status: 400, error: 'Invalid email x [error-invalid-email]', errorType: 'error-invalid-email' })
   expect(server.sent).toEqual([{ method: 'POST', path: '/api/v1/livechat/visitor', body: { visitor: { token: 't', email: 'x' } } }])
 })
+
+test('a 500 error-invalid-config is final (the site must fix its configuration); another 500 is retried', async () => {
+  const invalidConfig = { success: false, error: 'Invalid server configuration [error-invalid-config]', errorType: 'error-invalid-config' }
+  const server = stubServer({
+    'POST /api/v1/livechat/visitor': json(invalidConfig, 500),
+    'GET /api/v1/livechat/config': [json({ success: false, error: 'boom' }, 500), json({ config: {}, success: true })],
+  })
+  const client = createApiClient('https://chat.example')
+  const retries: number[] = []
+  expect(await client.register({ token: 't' }, (ms) => void retries.push(ms))).toEqual({
+    ok: false,
+    status: 500,
+    error: invalidConfig.error,
+    errorType: 'error-invalid-config',
+  })
+  expect(retries).toEqual([])
+  vi.spyOn(Math, 'random').mockReturnValue(0)
+  expect((await client.config((ms) => void retries.push(ms))).ok).toBe(true)
+  expect(retries).toEqual([0])
+  expect(server.sent).toHaveLength(3)
+})

@@ -1,7 +1,7 @@
 // The three calls the widget makes to the Worker. Network failures, 5xx and 429 are
 // retried with jittered exponential backoff until they succeed or the caller gives up;
-// other 4xx answers are final.
-import type { CustomField } from '../../worker/src/visitor-rules'
+// other 4xx answers are final, and so is a 500 error-invalid-config (the site must fix it).
+import type { CustomField, VisitorIdentity } from '../../worker/src/visitor-rules'
 
 export type ConfigField = Omit<CustomField, 'scope' | 'visibility'>
 export type FieldMode = 'required' | 'optional' | 'hidden'
@@ -21,6 +21,8 @@ export interface VisitorPayload {
   phone?: string
   department?: string
   customFields?: { key: string; value: string; overwrite: boolean }[]
+  /** Held in memory only: never part of what visitor-memory stores. */
+  identity?: VisitorIdentity
 }
 
 export type ApiResult<T> =
@@ -43,8 +45,9 @@ export function createApiClient(origin: string) {
       } catch {
         // Offline, DNS, CORS or a server that is down: all look the same from here.
       }
-      if (res && res.status < 500 && res.status !== 429) {
-        const json = await res.json().catch(() => ({}))
+      const json = (await res?.json().catch(() => 0)) || {}
+      // A misconfigured site (e.g. no identity secret) will not heal within a retry: say so at once.
+      if (res && ((res.status < 500 && res.status !== 429) || json.errorType === 'error-invalid-config')) {
         return res.ok
           ? { ok: true, data: json }
           : { ok: false, status: res.status, error: json.error || `HTTP ${res.status}`, errorType: json.errorType }
@@ -64,7 +67,7 @@ export function createApiClient(origin: string) {
     visitor: (token: string) =>
       call<{ visitor: { name?: string } }>(`/api/v1/livechat/visitor/${encodeURIComponent(token)}`),
     register: (visitor: VisitorPayload, onRetry?: OnRetry) =>
-      call<{ visitor: { name?: string; token?: string } }>('/api/v1/livechat/visitor', { visitor }, onRetry),
+      call<{ visitor: { name?: string; token?: string; verified?: true } }>('/api/v1/livechat/visitor', { visitor }, onRetry),
   }
 }
 

@@ -1,6 +1,7 @@
 // The two JavaScript APIs a host page can use, both thin facades over the one widget object:
 // Rocket.Chat's (so its stock embed snippet works) and our own `window.LiveChat`.
-import type { Guest, Theme, Widget } from './widget'
+import type { VisitorIdentity } from '../../worker/src/visitor-rules'
+import type { Guest, Identify, RegisterResult, Theme, Widget } from './widget'
 import { safely } from './widget'
 
 /** registerGuest data as Rocket.Chat documents it; customFields as its array or a plain object. */
@@ -11,6 +12,8 @@ export interface RocketChatGuest {
   phone?: string
   department?: string
   customFields?: { key: string; value: string; overwrite?: boolean }[] | Record<string, string>
+  /** Signed by the site's backend; see LiveChat.identify. */
+  identity?: VisitorIdentity
 }
 
 function fromRocketChat({ token, customFields, ...rest }: RocketChatGuest): Guest {
@@ -21,7 +24,11 @@ function fromRocketChat({ token, customFields, ...rest }: RocketChatGuest): Gues
 }
 
 /** Registers now with Rocket.Chat-shaped data; a token in it first becomes the visitor's token. */
-function registerGuest(w: Widget, guest: RocketChatGuest) {
+async function registerGuest(w: Widget, { identity, ...guest }: RocketChatGuest): Promise<RegisterResult> {
+  // The identity first: starting afresh for another person must not discard the token given here.
+  // A malformed one refuses the whole call: sending it unverified would hide the site's mistake.
+  const identified = identity && (await w.identify(identity, false))
+  if (identified && !identified.ok) return identified
   // No verification: the registration itself answers whether the token is known.
   if (guest.token) w.setToken(guest.token, false)
   return w.register(fromRocketChat(guest))
@@ -63,6 +70,8 @@ export function liveChatApi(w: Widget) {
     setDepartment: w.setDepartment,
     /** Registers the visitor now; resolves to `{ok}` or `{ok: false, error}`. */
     register: (guest: RocketChatGuest) => registerGuest(w, guest),
+    /** Verifies the visitor with an identity signed by the site's backend; resolves like register. */
+    identify: (identity: Identify) => w.identify(identity),
     setTheme: w.setTheme,
     setLanguage: w.setLanguage,
     /** Subscribes to show, hide, open, close or submit; returns the unsubscribe function. */

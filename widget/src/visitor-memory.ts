@@ -1,13 +1,23 @@
 // What the widget remembers about the visitor, in the host origin's localStorage:
-// the token, the last successful registration (marker, and what it sent) and the form draft.
+// the token, the last successful registration (marker, what it sent, whom it was verified as)
+// and the form draft.
 // Storage can be unavailable (privacy modes, sandboxed frames): then memory lasts the page.
 import { randomId } from '../../worker/src/ids'
 import type { VisitorPayload } from './api-client'
 
 export interface Registration {
   /** The last payload the server accepted; a record stored before this field existed lacks it. */
-  sent?: VisitorPayload
+  sent?: Omit<VisitorPayload, 'identity'>
   name?: string
+  /**
+   * SHA-256 hex of the identifier the server verified this visitor as ('' where crypto.subtle is
+   * missing, i.e. on plain-http pages: then it never matches, so every identify() starts afresh).
+   * A hash rather than the identifier: the stored record need not name the site's user, and it
+   * only has to answer "the same person or not?" (a guessable identifier can still be found by
+   * hashing guesses, but whoever reads this storage has the token, hence the record, anyway).
+   * The signed identity itself is never stored: it is a bearer credential until it expires.
+   */
+  who?: string
 }
 
 const TOKEN = 'ecc:token'

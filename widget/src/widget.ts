@@ -1,6 +1,8 @@
 // The one widget object: its state, its events and every operation the host APIs
 // (RocketChat, LiveChat) and the components call. Methods are closures, so they can be
 // passed around detached from the object.
+import { sha256Hex } from '../../worker/src/ids'
+import { IDENTIFIER_MAX_LENGTH, hasControlCharacters, type VisitorIdentity } from '../../worker/src/visitor-rules'
 import type { ApiClient, LivechatConfig, OnRetry } from './api-client'
 import type { VisitorMemory } from './visitor-memory'
 import { pickLanguage, type Lang } from './i18n'
@@ -28,6 +30,19 @@ export interface Guest {
 }
 
 export type RegisterResult = { ok: true } | { ok: false; error: string; errorType?: string }
+
+/** LiveChat.identify's argument: the signed identity, and data to prefill the form with. */
+export type Identify = VisitorIdentity & Pick<Guest, 'name' | 'email' | 'phone'>
+
+/** The shape the Worker accepts. The signature itself is the Worker's to check, never ours. */
+const isIdentity = ({ identifier, expires, signature }: Partial<VisitorIdentity>) =>
+  typeof identifier == 'string' &&
+  !!identifier &&
+  identifier.length <= IDENTIFIER_MAX_LENGTH &&
+  !hasControlCharacters(identifier) &&
+  Number.isInteger(expires) &&
+  typeof signature == 'string' &&
+  /^[0-9a-f]{64}$/.test(signature)
 
 export interface WidgetState {
   visible: boolean
@@ -69,6 +84,10 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
   const listeners: Partial<Record<WidgetEvent, Set<(arg?: any) => void>>> = {}
   const inflight = new Map<string, Promise<RegisterResult>>()
   let checkedToken: string | undefined
+  // The host's signed identity, in memory only: it is a bearer credential until it expires.
+  // `who` is its identifier's hash, as Registration.who stores it.
+  let identity: VisitorIdentity | undefined
+  let who = ''
   const registration = memory.registration()
 
   let state: WidgetState = {
@@ -123,20 +142,32 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
       customFields: { ...prefill.customFields, ...guest.customFields },
     }
     const payload = toPayload(memory.token()!, merged)
-    if (alreadySent(payload, memory.registration()?.sent)) return Promise.resolve({ ok: true })
+    const registration = memory.registration()
+    // The identity goes along until the server has verified this token as this person.
+    if (identity && !(who && registration?.who === who)) payload.identity = identity
+    if (!payload.identity && alreadySent(payload, registration?.sent)) return Promise.resolve({ ok: true })
     const key = JSON.stringify(payload)
+    const sentWho = who
     if (!inflight.has(key)) {
       const request = api.register(payload, onRetry).then((res): RegisterResult => {
         inflight.delete(key)
-        if (!res.ok) return res
-        // A reset() or a new token while in flight makes this answer stale.
-        if (memory.token(false) === payload.token) {
+        const { identity: sentIdentity, ...sent } = payload
+        if (!res.ok) {
+          // An expired or badly signed identity, or a site without the secret: the site owner must act.
+          if (sentIdentity && /identity|config/.test(res.errorType!)) console.warn('LiveChat: identity refused:', res.error)
+          return res
+        }
+        // A reset(), a new token or another person's identity while in flight makes this answer stale.
+        if (memory.token(false) === payload.token && (!sentIdentity || sentIdentity.identifier === identity?.identifier)) {
           const { visitor } = res.data
           const name = visitor?.name ?? payload.name
-          // Rocket.Chat's phone match updates an existing visitor that keeps its own token:
-          // adopt it, or this visitor would be unknown on the next page load.
-          if (visitor?.token) memory.setToken(visitor.token)
-          memory.saveRegistration({ sent: payload, name })
+          const adopted = visitor?.token && visitor.token !== payload.token
+          const kept = adopted ? undefined : memory.registration()?.who
+          // Rocket.Chat's phone match updates an existing visitor that keeps its own token, and a
+          // verified identity answers its visitor's (or a fresh) token: adopt it, or this visitor
+          // would be unknown on the next page load.
+          if (adopted) memory.setToken(visitor.token!)
+          memory.saveRegistration({ sent, name, who: sentIdentity ? sentWho : kept })
           memory.clearDraft()
           update({ known: { name } })
         }
@@ -149,17 +180,47 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
 
   let updateQueued = false
   /** Prefills the form; once the visitor is known, also updates them on the server, like Rocket.Chat. */
-  const setPrefill = (patch: Guest) => {
+  const setPrefill = (patch: Guest, send = true) => {
     update({ prefill: { ...state.prefill, ...patch, customFields: { ...state.prefill.customFields, ...patch.customFields } } })
     emit('prefill', patch)
     // Snippets set one field per call (setGuestName, then setGuestEmail…): send them together.
-    if (state.known && !updateQueued) {
+    if (send && state.known && !updateQueued) {
       updateQueued = true
       queueMicrotask(() => {
         updateQueued = false
         if (state.known) void register({})
       })
     }
+  }
+
+  /** Forgets the visitor entirely (SPA logout): token, registration, draft, prefill and identity. */
+  const reset = () => {
+    memory.clear()
+    checkedToken = identity = undefined
+    update({ known: undefined, prefill: {}, generation: state.generation + 1 })
+  }
+
+  /**
+   * Takes the host's signed identity for this and later registrations. A visitor already
+   * registered here is re-registered at once (`now`), so the server links them; otherwise the
+   * identity rides along with the next registration. A different person starts afresh.
+   */
+  const identify = async (input: Identify, now = true): Promise<RegisterResult> => {
+    const { identifier, expires, signature, name, email, phone } = input ?? {}
+    const next = { identifier, expires, signature }
+    if (!isIdentity(next)) {
+      console.warn('LiveChat: identity ignored; expected {identifier, expires, signature: 64 hex}')
+      return { ok: false, error: 'Invalid identity', errorType: 'error-invalid-identity' }
+    }
+    const hash = await sha256Hex(identifier).catch(() => '')
+    const registration = memory.registration()
+    // Someone else than the identity held, or than the stored registration was verified as:
+    // never show them the previous person's data.
+    if ((identity && identity.identifier !== identifier) || (registration?.who != null && (registration.who !== hash || !hash))) reset()
+    identity = next
+    who = hash
+    setPrefill(defined({ name, email, phone }), false)
+    return now && registration ? register({}) : { ok: true }
   }
 
   let loading = false
@@ -211,13 +272,9 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
       if (result.ok) emit('submit', guest)
       return result
     },
+    identify,
     load,
-    /** Forgets the visitor entirely (SPA logout): token, registration, draft and prefill. */
-    reset: () => {
-      memory.clear()
-      checkedToken = undefined
-      update({ known: undefined, prefill: {}, generation: state.generation + 1 })
-    },
+    reset,
   }
 }
 
