@@ -38,13 +38,16 @@ describe('CORS on the widget endpoints', () => {
 })
 
 describe('CORS on the agent endpoints', () => {
-  it('is closed to browsers by default', async () => {
+  it('is closed to browsers by default: no CORS, and calls from another origin refused', async () => {
     const response = await preflight('/api/v1/omnichannel/contact', 'https://shop.example')
     expect(response.headers.get('access-control-allow-origin')).toBeNull()
     const { headers } = await createAgent()
     const get = await getContact('?contactId=abc', { ...headers, origin: 'https://shop.example' })
-    expect(get.status).toBe(200)
+    expect(get.status).toBe(403)
     expect(get.headers.get('access-control-allow-origin')).toBeNull()
+    // Without an Origin (curl, a server) or from the Worker's own origin, as before.
+    expect((await getContact('?contactId=abc', headers)).status).toBe(200)
+    expect((await getContact('?contactId=abc', { ...headers, origin: 'https://contact.example' })).status).toBe(200)
   })
 
   it('opens to the origins in AGENT_ALLOWED_ORIGINS, allowing the auth headers', async () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { keys } from '../../worker/src/keys.ts'
-import { env, fetchVisitor, kvWith, newToken, postVisitor, register } from './support.ts'
+import { fetchVisitor, newToken, postVisitor, register } from './support.ts'
 
 describe('POST /api/v1/livechat/visitor creates a visitor', () => {
   it('answers the seed example with the documented shape', async () => {
@@ -92,12 +91,14 @@ describe('POST /api/v1/livechat/visitor with a known token updates that visitor'
   })
 })
 
-describe('POST /api/v1/livechat/visitor with a new token matches by phone, then email', () => {
+describe('MATCH_VISITORS_BY_CONTACT=true: Rocket.Chat\'s matching by phone, then email', () => {
+  const rc = { MATCH_VISITORS_BY_CONTACT: 'true' }
+
   it('updates the visitor with the same phone, which keeps its old token', async () => {
     const phone = `+55 51 ${newToken()}`
     const original = await register({ token: newToken(), phone, name: 'Old' })
     const newcomer = newToken()
-    const matched = await register({ token: newcomer, phone, name: 'New' })
+    const matched = await register({ token: newcomer, phone, name: 'New' }, rc)
     expect(matched._id).toBe(original._id)
     expect(matched.token).toBe(original.token)
     expect(matched.name).toBe('New')
@@ -108,7 +109,7 @@ describe('POST /api/v1/livechat/visitor with a new token matches by phone, then 
     const email = `${newToken().toLowerCase()}@example.com`
     const original = await register({ token: newToken(), email })
     const newcomer = newToken()
-    const matched = await register({ token: newcomer, email: email.toUpperCase() })
+    const matched = await register({ token: newcomer, email: email.toUpperCase() }, rc)
     expect(matched._id).toBe(original._id)
     expect(matched.token).toBe(newcomer)
     expect((await fetchVisitor(newcomer))?._id).toBe(original._id)
@@ -120,7 +121,7 @@ describe('POST /api/v1/livechat/visitor with a new token matches by phone, then 
     const email = `${newToken().toLowerCase()}@example.com`
     const byPhone = await register({ token: newToken(), phone })
     await register({ token: newToken(), email })
-    const matched = await register({ token: newToken(), phone, email })
+    const matched = await register({ token: newToken(), phone, email }, rc)
     expect(matched._id).toBe(byPhone._id)
   })
 
@@ -129,7 +130,7 @@ describe('POST /api/v1/livechat/visitor with a new token matches by phone, then 
     const phone = newToken()
     const original = await register({ token, phone })
     await register({ token, phone: 'changed' })
-    const other = await register({ token: newToken(), phone })
+    const other = await register({ token: newToken(), phone }, rc)
     expect(other._id).not.toBe(original._id)
   })
 })
@@ -156,62 +157,28 @@ describe('departments', () => {
   })
 })
 
+describe('the default, MATCH_VISITORS_BY_CONTACT=verified', () => {
+  it('never matches by phone or email: a new token with a known phone and email is a new visitor', async () => {
+    const phone = newToken()
+    const email = `${newToken().toLowerCase()}@example.com`
+    const original = await register({ token: newToken(), phone, email, name: 'Original' })
+    const other = await register({ token: newToken(), phone, email, name: 'Other' })
+    expect(other._id).not.toBe(original._id)
+    expect(other.name).toBe('Other')
+    expect(JSON.stringify(other)).not.toContain(original.token)
+    expect((await fetchVisitor(original.token))?.name).toBe('Original')
+  })
+})
+
 describe('MATCH_VISITORS_BY_CONTACT=false', () => {
   const tokenOnly = { MATCH_VISITORS_BY_CONTACT: 'false' }
 
   it('creates a new visitor for a new token even when the phone and email are known', async () => {
     const phone = newToken()
     const email = `${newToken().toLowerCase()}@example.com`
-    const original = await register({ token: newToken(), phone, email, name: 'Original' })
+    const original = await register({ token: newToken(), phone, email, name: 'Original' }, { MATCH_VISITORS_BY_CONTACT: 'true' })
     const other = await register({ token: newToken(), phone, email, name: 'Other' }, tokenOnly)
     expect(other._id).not.toBe(original._id)
     expect((await fetchVisitor(original.token))?.name).toBe('Original')
-  })
-})
-
-describe('registration where KV lags behind the registry', () => {
-  it('keeps the fields sent earlier when KV here does not show the visitor yet', async () => {
-    const token = newToken()
-    const first = await register({ token, name: 'Ana', email: 'ana.lag@example.com', customFields: [{ key: 'address', value: 'Main St', overwrite: true }] })
-    // As at a location KV has not reached: neither the token index nor the record are visible.
-    await env.CONTACTS.delete(keys.token(token))
-    await env.CONTACTS.delete(keys.visitor(first._id))
-    const second = await register({ token, phone: '+1 555 0199' })
-    expect(second).toMatchObject({
-      _id: first._id,
-      username: first.username,
-      ts: first.ts,
-      name: 'Ana',
-      visitorEmails: [{ address: 'ana.lag@example.com' }],
-      livechatData: { address: 'Main St' },
-      phone: [{ phoneNumber: '+1 555 0199' }],
-    })
-    expect(await fetchVisitor(token)).toEqual(second)
-  })
-
-  it('starts from the newer of KV\'s copy and the registry\'s', async () => {
-    const token = newToken()
-    const first = await register({ token, name: 'Ana' })
-    await register({ token, name: 'Ana Maria' })
-    await env.CONTACTS.delete(keys.token(token))
-    const third = await register({ token, phone: '555' })
-    expect(third._id).toBe(first._id)
-    expect(third.name).toBe('Ana Maria')
-  })
-})
-
-describe('KV write limits', () => {
-  it('answers 503 with Retry-After when KV refuses a write as too frequent', async () => {
-    const token = newToken()
-    await register({ token })
-    const throttled = kvWith({ put: () => Promise.reject(new Error('KV PUT failed: 429 Too Many Requests')) })
-    const response = await postVisitor({ visitor: { token, name: 'Ana' } }, { CONTACTS: throttled })
-    expect(response.status).toBe(503)
-    expect(response.headers.get('retry-after')).toBe('1')
-    expect(await response.json()).toEqual({
-      success: false,
-      error: 'This contact was updated a moment ago; try again in a second [error-too-many-writes]',
-      errorType: 'error-too-many-writes',
-    })
   })
 })

@@ -1,9 +1,10 @@
 // Calls the real Worker inside workerd with miniflare's real KV and Durable Object.
-import { createExecutionContext } from 'cloudflare:test'
+import { createExecutionContext, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { expect } from 'vitest'
 import worker from '../../worker/src/index.ts'
 import type { Visitor } from '../../worker/src/visitor.ts'
+import type { VisitorRegistry } from '../../worker/src/visitor-registry.ts'
 import { keys, type AgentRecord } from '../../worker/src/keys.ts'
 import { randomId, sha256Hex } from '../../worker/src/ids.ts'
 
@@ -59,11 +60,36 @@ export function getContact(query: string, headers: Record<string, string>, overr
   return call(`/api/v1/omnichannel/contact${query}`, { headers }, overrides)
 }
 
-/** Every key in the namespace with its value, to prove a request changed nothing. */
-export async function snapshot(): Promise<Record<string, string | null>> {
+/** The one registry Durable Object the Worker uses. */
+export const registry = () => env.VISITOR_REGISTRY.getByName('global')
+
+/** Every row of every table of the registry. */
+export function registryTables(): Promise<Record<string, Record<string, unknown>[]>> {
+  return runInDurableObject(registry(), (_instance, state) => {
+    const tables = state.storage.sql.exec<{ name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name").toArray()
+    return Object.fromEntries(tables.map(({ name }) => [name, state.storage.sql.exec(`SELECT * FROM "${name}" ORDER BY 1`).toArray()]))
+  })
+}
+
+/** Every KV key with its value and every registry row: to prove a request changed nothing. */
+export async function snapshot(): Promise<{ kv: Record<string, string | null>; registry: Record<string, Record<string, unknown>[]> }> {
   const { keys: listed } = await env.CONTACTS.list()
   const entries = await Promise.all(listed.map(async ({ name }) => [name, await env.CONTACTS.get(name)] as const))
-  return Object.fromEntries(entries)
+  return { kv: Object.fromEntries(entries), registry: await registryTables() }
+}
+
+/** The secret the tests configure for verified visitors (a `.dev.vars` value in real use). */
+export const IDENTITY_SECRET = 'test-secret-0123456789abcdef0123456789abcdef'
+export const withSecret = { VISITOR_IDENTITY_SECRET: IDENTITY_SECRET } as Partial<Env>
+
+/** What a site's backend computes: HMAC-SHA-256 of `${identifier}.${expires}`, hex. */
+export async function signIdentity(identifier: string, expiresInS = 600, secret = IDENTITY_SECRET) {
+  const expires = Math.floor(Date.now() / 1000) + expiresInS
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${identifier}.${expires}`))
+  const signature = Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, '0')).join('')
+  return { identifier, expires, signature }
 }
 
 type KvOperation = 'get' | 'put' | 'delete' | 'list'
@@ -101,3 +127,33 @@ export const FIELDS = JSON.stringify([
 ])
 
 export { env }
+
+/** A registry namespace that counts the calls the Worker makes to the real Durable Object. */
+export function countingRegistry() {
+  const calls: string[] = []
+  const stub = registry()
+  const namespace = {
+    getByName: () => new Proxy(stub, {
+      get: (target, prop) => {
+        const value = Reflect.get(target, prop)
+        return typeof value === 'function' && typeof prop === 'string'
+          ? (...args: unknown[]) => (calls.push(prop), (target as any)[prop](...args))
+          : value
+      },
+    }),
+  } as unknown as Env['VISITOR_REGISTRY']
+  return { calls, env: { VISITOR_REGISTRY: namespace } as Partial<Env> }
+}
+
+/** Points the registry's KV copies at `kv` (a failing, lagging or counting namespace) until `restore()`. */
+export async function replicateTo(kv: KVNamespace) {
+  await runInDurableObject(registry(), (instance: VisitorRegistry) => { instance.replica.kv = kv })
+  return { restore: () => runInDurableObject(registry(), (instance: VisitorRegistry) => { instance.replica.kv = env.CONTACTS }) }
+}
+
+/** Counts the KV operations the registry makes while copying visitors into KV. */
+export async function countingReplica() {
+  const { counts, env: { CONTACTS } } = countingKv()
+  const { restore } = await replicateTo(CONTACTS!)
+  return { counts, restore }
+}

@@ -51,7 +51,7 @@ describe('POST /api/v1/livechat/visitor refuses bad input and stores nothing', (
         else controller.close()
       },
     })
-    const response = await call('/api/v1/livechat/visitor', { method: 'POST', body, headers: { 'cf-connecting-ip': clientIp() } })
+    const response = await call('/api/v1/livechat/visitor', { method: 'POST', body, headers: { 'content-type': 'application/json', 'cf-connecting-ip': clientIp() } })
     expect(response.status).toBe(413)
     expect((await response.json<any>()).errorType).toBe('error-payload-too-large')
   })

@@ -1,12 +1,43 @@
-// Reads the operator's configuration from [vars] (or `--var`), once per isolate per value.
+// The operator's settings ([vars], `--var`, secrets). Each one is parsed and validated on its
+// own, the first time a request needs it, and cached per isolate: a broken setting fails only
+// the endpoints that read it, and the log says which one and why.
 import * as v from 'valibot'
+import safeRegex from 'safe-regex2'
 import { ApiError } from './responses.ts'
 import type { CustomField } from './visitor-rules.ts'
 
 const Visibility = v.picklist(['required', 'optional', 'hidden'])
+const json = <S extends v.GenericSchema>(schema: S) =>
+  v.pipe(v.string(), v.parseJson(), schema)
+
+/** Custom field patterns run on visitors' input: ones with nested quantifiers are refused (ReDoS). */
+const SafePattern = v.pipe(
+  v.string(),
+  v.check((r) => { try { new RegExp(r); return true } catch { return false } }, 'is not a valid regular expression'),
+  v.check((r) => !r || safeRegex(r), 'may backtrack catastrophically (nested quantifiers); simplify it'),
+)
+
+/** An exact browser origin, such as `https://shop.example`: no path, no trailing slash. */
+const Origin = v.pipe(
+  v.string(),
+  v.check((o) => { try { return new URL(o).origin === o } catch { return false } }, 'is not an origin like https://shop.example'),
+)
+/** `'*'`, or the exact origins allowed. */
+export type Origins = '*' | string[]
+const OriginList = v.pipe(
+  v.optional(v.string(), ''),
+  v.transform((s) => (s.trim() === '*' ? '*' : s.split(',').map((o) => o.trim()).filter(Boolean))),
+  v.union([v.literal('*'), v.array(Origin)]),
+)
+
+const Switch = v.picklist(['true', 'false'])
 
 const schemas = {
-  LIVECHAT_CUSTOM_FIELDS: v.array(
+  ALLOWED_ORIGINS: OriginList,
+  AGENT_ALLOWED_ORIGINS: OriginList,
+  CONTACT_INCLUDE_TOKEN: v.pipe(v.optional(Switch, 'true'), v.transform((s) => s === 'true')),
+  MATCH_VISITORS_BY_CONTACT: v.optional(v.picklist(['verified', 'true', 'false']), 'verified'),
+  LIVECHAT_CUSTOM_FIELDS: json(v.array(
     v.object({
       _id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/)),
       label: v.string(),
@@ -14,67 +45,49 @@ const schemas = {
       visibility: v.optional(v.picklist(['visible', 'hidden']), 'visible'),
       type: v.optional(v.picklist(['input', 'select']), 'input'),
       required: v.optional(v.boolean(), false),
-      regexp: v.optional(
-        v.pipe(v.string(), v.check((r) => { try { new RegExp(r); return true } catch { return false } }, 'is not a valid regular expression')),
-        '',
-      ),
+      regexp: v.optional(SafePattern, ''),
       options: v.optional(v.string(), ''),
     }),
-  ),
-  LIVECHAT_DEPARTMENTS: v.array(v.object({ _id: v.pipe(v.string(), v.minLength(1)), name: v.string() })),
-  LIVECHAT_REGISTRATION_FORM: v.object({ name: Visibility, email: Visibility, phone: Visibility }),
-  LIVECHAT_THEME: v.object({
+  )),
+  LIVECHAT_DEPARTMENTS: json(v.array(v.object({ _id: v.pipe(v.string(), v.minLength(1)), name: v.string() }))),
+  LIVECHAT_REGISTRATION_FORM: json(v.object({ name: Visibility, email: Visibility, phone: Visibility })),
+  LIVECHAT_THEME: json(v.object({
     title: v.string(),
     color: v.string(),
     fontColor: v.string(),
     position: v.picklist(['right', 'left']),
-  }),
+  })),
+  // A Workers secret (`wrangler secret put`, or .dev.vars locally), needed only to verify identities.
+  VISITOR_IDENTITY_SECRET: v.pipe(
+    v.string('is not set'),
+    v.minLength(32, 'must be at least 32 characters (use: openssl rand -hex 32)'),
+  ),
 }
 
 type Schemas = typeof schemas
-export type Config = { [K in keyof Schemas]: v.InferOutput<Schemas[K]> } & {
-  includeContactToken: boolean
-  matchVisitorsByContact: boolean
-}
-/** `'*'`, or the exact origins allowed. */
-export type Origins = '*' | string[]
+export type SettingName = keyof Schemas
+export type Setting<K extends SettingName> = v.InferOutput<Schemas[K]>
+export type MatchMode = Setting<'MATCH_VISITORS_BY_CONTACT'>
 
-const origins = (value: string | undefined): Origins =>
-  value?.trim() === '*' ? '*' : (value ?? '').split(',').map((o) => o.trim()).filter(Boolean)
+const cache = new WeakMap<object, Map<SettingName, unknown>>()
 
-// Read apart from the JSON variables, so a broken one never strips CORS from its own error.
-/** Who may call the widget's endpoints (`livechat/*`) from a browser. */
-export const widgetOrigins = (env: Env): Origins => origins(env.ALLOWED_ORIGINS)
-/** Who may call the agents' endpoints (`omnichannel/*`) from a browser. */
-export const agentOrigins = (env: Env): Origins => origins(env.AGENT_ALLOWED_ORIGINS)
-
-function parseVar<K extends keyof Schemas>(name: K, raw: unknown): v.InferOutput<Schemas[K]> {
-  try {
-    return v.parse(schemas[name], typeof raw === 'string' ? JSON.parse(raw) : raw) as v.InferOutput<Schemas[K]>
-  } catch (error) {
-    const detail = error instanceof v.ValiError ? `${error.issues[0].path?.map((p: { key: unknown }) => p.key).join('.') ?? ''} ${error.message}` : 'not valid JSON'
+/** The setting `name`, validated; throws 500 `[error-invalid-config]` (and logs why) when it is broken. */
+export function setting<K extends SettingName>(env: Env, name: K): Setting<K> {
+  let parsed = cache.get(env)
+  if (!parsed) cache.set(env, (parsed = new Map()))
+  if (parsed.has(name)) return parsed.get(name) as Setting<K>
+  const result = v.safeParse(schemas[name], (env as unknown as Record<string, unknown>)[name])
+  if (!result.success) {
+    const issue = result.issues[0]
+    const where = issue.path?.map((p) => String(p.key)).join('.')
     // The details are for the operator (`wrangler tail`), not for every visitor.
-    console.error(`Invalid server configuration: ${name}: ${detail.trim()}`)
+    console.error(`Invalid server configuration: ${name}${where ? ` at ${where}` : ''}: ${issue.message}`)
     throw ApiError.coded('error-invalid-config', 'Invalid server configuration', 500)
   }
-}
-
-let cached: { env: Env; config: Config } | undefined
-
-export function readConfig(env: Env): Config {
-  if (cached?.env === env) return cached.config
-  const config: Config = {
-    LIVECHAT_CUSTOM_FIELDS: parseVar('LIVECHAT_CUSTOM_FIELDS', env.LIVECHAT_CUSTOM_FIELDS) as CustomField[],
-    LIVECHAT_DEPARTMENTS: parseVar('LIVECHAT_DEPARTMENTS', env.LIVECHAT_DEPARTMENTS),
-    LIVECHAT_REGISTRATION_FORM: parseVar('LIVECHAT_REGISTRATION_FORM', env.LIVECHAT_REGISTRATION_FORM),
-    LIVECHAT_THEME: parseVar('LIVECHAT_THEME', env.LIVECHAT_THEME),
-    includeContactToken: env.CONTACT_INCLUDE_TOKEN !== 'false',
-    matchVisitorsByContact: env.MATCH_VISITORS_BY_CONTACT !== 'false',
-  }
-  cached = { env, config }
-  return config
+  parsed.set(name, result.output)
+  return result.output as Setting<K>
 }
 
 /** The custom fields a visitor may set: visitor scope and not hidden. */
-export const visitorFields = (config: Config): CustomField[] =>
-  config.LIVECHAT_CUSTOM_FIELDS.filter((f) => f.scope === 'visitor' && f.visibility !== 'hidden')
+export const visitorFields = (env: Env): CustomField[] =>
+  (setting(env, 'LIVECHAT_CUSTOM_FIELDS') as CustomField[]).filter((f) => f.scope === 'visitor' && f.visibility !== 'hidden')

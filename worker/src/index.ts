@@ -1,7 +1,7 @@
 // Router assembly: routes, CORS per route group, and one place where errors become responses.
 import { Router, type IRequest } from 'itty-router'
-import { agentOrigins, widgetOrigins } from './config.ts'
-import { preflight, withCors, type CorsPolicy } from './cors.ts'
+import { setting } from './config.ts'
+import { enforceOrigin, preflight, withCors, type CorsPolicy } from './cors.ts'
 import { failure, notFound, ok } from './responses.ts'
 import { getLivechatConfig } from './routes/config.ts'
 import { getContact } from './routes/contact.ts'
@@ -13,23 +13,31 @@ export { VisitorRegistry } from './visitor-registry.ts'
 function corsPolicy(request: Request, env: Env): CorsPolicy | undefined {
   const { pathname } = new URL(request.url)
   if (pathname.startsWith('/api/v1/livechat/'))
-    return { origins: widgetOrigins(env), methods: 'GET, POST, DELETE', headers: 'Content-Type' }
+    return { origins: setting(env, 'ALLOWED_ORIGINS'), methods: 'GET, POST, DELETE', headers: 'Content-Type' }
   if (pathname.startsWith('/api/v1/omnichannel/'))
-    return { origins: agentOrigins(env), methods: 'GET', headers: 'X-User-Id, X-Auth-Token' }
+    return { origins: setting(env, 'AGENT_ALLOWED_ORIGINS'), methods: 'GET', headers: 'X-User-Id, X-Auth-Token' }
 }
 
 const router = Router<IRequest, [Env, ExecutionContext]>({
   before: [
     (request, env) => {
-      const policy = request.method === 'OPTIONS' ? corsPolicy(request, env) : undefined
-      if (policy) return preflight(policy, request)
+      // A broken origin list throws here, and the group's endpoints answer 500 invalid-config.
+      const policy = corsPolicy(request, env)
+      if (!policy) return
+      if (request.method === 'OPTIONS') return preflight(policy, request)
+      enforceOrigin(policy, request)
     },
   ],
   catch: failure,
   finally: [
     (response: Response, request, env) => {
-      // Preflights were answered in full by `before`.
-      const policy = request.method === 'OPTIONS' ? undefined : corsPolicy(request, env)
+      if (request.method === 'OPTIONS') return response // answered in full by `before`
+      let policy: CorsPolicy | undefined
+      try {
+        policy = corsPolicy(request, env)
+      } catch {
+        return response // the origin list is broken: this is its 500, with no CORS to add
+      }
       return policy ? withCors(policy, request, response) : response
     },
   ],

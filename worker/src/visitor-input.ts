@@ -1,28 +1,38 @@
 // The body of POST /api/v1/livechat/visitor: checked and normalised before anything is read
 // or written, so a bad request changes nothing.
 import * as v from 'valibot'
-import { visitorFields, type Config } from './config.ts'
+import { setting, visitorFields } from './config.ts'
 import { ApiError } from './responses.ts'
 import type { Visitor } from './visitor.ts'
+import { verifyIdentity } from './visitor-identity.ts'
 import { parseOrThrow, text } from './validation.ts'
-import { LIMITS, isValidCustomValue, isValidEmail, isValidToken, normalizeEmail } from './visitor-rules.ts'
+import { IDENTIFIER_MAX_LENGTH, LIMITS, isValidCustomValue, isValidEmail, isValidToken } from './visitor-rules.ts'
+
+// Rocket.Chat's `Match.Maybe`: null is as good as absent.
+const maybe = <S extends v.GenericSchema>(schema: S) => v.nullish(schema)
 
 const Body = v.strictObject({
   // Rocket.Chat tolerates and ignores unknown keys inside `visitor`; so do we.
   visitor: v.object({
     token: v.string(),
-    name: v.optional(text(LIMITS.name)),
-    email: v.optional(text(LIMITS.email)),
-    phone: v.optional(text(LIMITS.phone)),
-    department: v.optional(text(LIMITS.department)),
-    username: v.optional(text(LIMITS.username)),
-    customFields: v.optional(
+    name: maybe(text(LIMITS.name)),
+    // Normalised before its length is checked, so surrounding spaces never make it too long.
+    email: maybe(v.pipe(v.string(), v.trim(), v.toLowerCase(), text(LIMITS.email))),
+    phone: maybe(text(LIMITS.phone)),
+    department: maybe(text(LIMITS.department)),
+    username: maybe(text(LIMITS.username)),
+    customFields: maybe(
       v.pipe(
         // Keys and values are checked only for the fields that apply: others are ignored, as in Rocket.Chat.
         v.array(v.object({ key: v.string(), value: v.string(), overwrite: v.boolean() })),
         v.maxLength(50, 'must have at most 50 entries'),
       ),
     ),
+    identity: maybe(v.strictObject({
+      identifier: v.pipe(text(IDENTIFIER_MAX_LENGTH), v.minLength(1, 'must not be empty')),
+      expires: v.pipe(v.number(), v.safeInteger('must be whole seconds since 1970')),
+      signature: v.pipe(v.string(), v.regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (HMAC-SHA-256)')),
+    })),
   }),
 })
 
@@ -36,9 +46,12 @@ export interface VisitorInput {
   username?: string
   /** Only the allowed fields, in the order sent. */
   customFields: { key: string; value: string; overwrite: boolean }[]
+  /** The identifier the site's backend vouched for, once its signature checked out. */
+  identifier?: string
 }
 
-export function parseVisitorInput(body: unknown, config: Config): VisitorInput {
+/** Parses and checks the body; the settings it needs are read only when the body uses them. */
+export async function parseVisitorInput(body: unknown, env: Env): Promise<VisitorInput> {
   const { visitor } = parseOrThrow(Body, body)
   const { token } = visitor
   if (!token.trim()) throw ApiError.coded('error-invalid-token', 'Token cannot be empty')
@@ -46,10 +59,13 @@ export function parseVisitorInput(body: unknown, config: Config): VisitorInput {
     throw ApiError.coded('error-invalid-token', `Token must be 1-${LIMITS.token} letters, digits, '-' or '_'`)
 
   // Like Rocket.Chat, empty strings mean "not sent".
-  const email = visitor.email ? normalizeEmail(visitor.email) : undefined
+  const email = visitor.email || undefined
   if (email !== undefined && !isValidEmail(email)) throw ApiError.coded('error-invalid-email', `Invalid email ${email}`)
 
-  const department = visitor.department ? findDepartment(config, visitor.department) : undefined
+  const department = visitor.department ? findDepartment(env, visitor.department) : undefined
+  const customFields = checkCustomFields(env, visitor.customFields ?? [])
+  // Last: every other check is cheaper, and a refused body must not cost an HMAC.
+  const identifier = visitor.identity ? await verifyIdentity(visitor.identity, env) : undefined
 
   return {
     token,
@@ -58,19 +74,20 @@ export function parseVisitorInput(body: unknown, config: Config): VisitorInput {
     phone: visitor.phone || undefined,
     department,
     username: visitor.username || undefined,
-    customFields: checkCustomFields(config, visitor.customFields ?? []),
+    customFields,
+    identifier,
   }
 }
 
-function findDepartment(config: Config, idOrName: string): string {
-  const found = config.LIVECHAT_DEPARTMENTS.find((d) => d._id === idOrName || d.name === idOrName)
+function findDepartment(env: Env, idOrName: string): string {
+  const found = setting(env, 'LIVECHAT_DEPARTMENTS').find((d) => d._id === idOrName || d.name === idOrName)
   if (!found) throw ApiError.coded('error-invalid-department', 'The provided department is invalid')
   return found._id
 }
 
-function checkCustomFields(config: Config, sent: VisitorInput['customFields']): VisitorInput['customFields'] {
+function checkCustomFields(env: Env, sent: VisitorInput['customFields']): VisitorInput['customFields'] {
   if (sent.length === 0) return []
-  const fields = visitorFields(config)
+  const fields = visitorFields(env)
   const allowed = sent.filter((s) => fields.some((f) => f._id === s.key))
   for (const entry of allowed) {
     const field = fields.find((f) => f._id === entry.key)!
@@ -89,11 +106,14 @@ export function applyVisitorInput(base: Visitor, input: VisitorInput): Visitor {
   if (input.phone) next.phone = [{ phoneNumber: input.phone }]
   if (input.email) next.visitorEmails = [{ address: input.email }]
   if (input.department) next.department = input.department
+  if (input.identifier) next.verified = true
   if (input.customFields.length > 0) {
+    // A null prototype: field ids such as `constructor` or `__proto__` are plain keys here.
+    const data: Record<string, string> = Object.assign(Object.create(null), base.livechatData)
     // `overwrite: false` only fills a field that is empty.
-    const data = { ...base.livechatData }
     for (const { key, value, overwrite } of input.customFields) if (overwrite || !data[key]) data[key] = value
-    next.livechatData = data
+    // Back to a plain object (spread defines `__proto__` as an own key): RPC cannot clone a null prototype.
+    next.livechatData = { ...data }
   }
   return next
 }

@@ -10,6 +10,8 @@ export const LIMITS = {
   username: 64,
   department: 128,
   customValue: 1024,
+  /** Longest value a custom field's `regexp` is run on: a bound on any backtracking left. */
+  patternInput: 256,
 } as const
 
 // Tokens become part of KV keys: a conservative alphabet rules out `/`, `:`, NUL and friends.
@@ -18,9 +20,10 @@ const TOKEN = /^[A-Za-z0-9_-]+$/
 const EMAIL =
   /^(([^<>()[\]\\.,;:\s@"]+(\.[^<>()[\]\\.,;:\s@"]+)*)|(".+"))@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}])|(([a-zA-Z\-0-9]+\.)+[a-zA-Z]{2,}))$/
 
-const CONTROL = /[\u0000-\u001f\u007f]/
+// C0 (NUL, tab, newline…), DEL and C1 (U+0080–U+009F, such as NEL and CSI).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 
-/** Control characters (NUL, tab, newline…) are refused in every visitor field. */
+/** Control characters are refused in every visitor field. */
 export const hasControlCharacters = (value: string): boolean => CONTROL.test(value)
 
 export const isValidToken = (token: string): boolean =>
@@ -47,12 +50,14 @@ export interface CustomField {
 export const fieldOptions = (field: Pick<CustomField, 'options'>): string[] =>
   field.options ? field.options.split(',').map((o) => o.trim()).filter(Boolean) : []
 
-/** Whether a non-empty value fits the field: length, no control characters, `options`, `regexp`. */
+/** Whether a non-empty value fits the field: length, no control characters, `options`, `regexp`
+ * (patterns are checked for nested quantifiers when the server loads them). */
 export function isValidCustomValue(field: Pick<CustomField, 'type' | 'options' | 'regexp'>, value: string): boolean {
   if (value.length > LIMITS.customValue || hasControlCharacters(value)) return false
   const options = fieldOptions(field)
   if (field.type === 'select' && options.length > 0 && !options.includes(value)) return false
-  return !field.regexp || new RegExp(field.regexp).test(value)
+  if (!field.regexp) return true
+  return value.length <= LIMITS.patternInput && new RegExp(field.regexp).test(value)
 }
 
 /**

@@ -11,4 +11,6 @@ export interface Visitor {
   visitorEmails?: { address: string }[]
   department?: string
   livechatData?: Record<string, string>
+  /** The site's backend vouched for this visitor's identity (see visitor-identity.ts). */
+  verified?: true
 }

@@ -2,7 +2,7 @@
 import type { IRequest } from 'itty-router'
 import * as v from 'valibot'
 import { authenticate, requirePermission } from '../auth.ts'
-import { readConfig } from '../config.ts'
+import { setting } from '../config.ts'
 import { ContactStore } from '../contact-store.ts'
 import { SAFE_KEY_PART } from '../keys.ts'
 import { ApiError, ok } from '../responses.ts'
@@ -20,7 +20,7 @@ export async function getContact(request: IRequest, env: Env): Promise<Response>
 
   const visitor = await store.getVisitor(contactId)
   if (!visitor) return ok({ contact: null })
-  if (readConfig(env).includeContactToken) return ok({ contact: visitor })
+  if (setting(env, 'CONTACT_INCLUDE_TOKEN')) return ok({ contact: visitor })
   const { token: _omitted, ...contact } = visitor
   return ok({ contact })
 }

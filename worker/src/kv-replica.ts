@@ -1,0 +1,98 @@
+// Copies the registry's visitors into KV, where agents read them at the edge. A transactional
+// outbox: the registry records the wanted value of a key in the same synchronous SQL step as the
+// change itself, then sends it. Writes to one key are sent one after another, each carrying the
+// newest wanted value, so KV never ends on an older one; a failed send stays in the outbox and an
+// alarm retries it, so a half-done write is repaired instead of frozen in.
+
+/** After a failure: 1 s (KV allows one write per second to a key), doubling up to 5 minutes. */
+const backoff = (attempts: number) => Math.min(1000 * 2 ** attempts, 300_000)
+
+/** An erased record is deleted again this long after: a write that timed out may still land. */
+export const RESWEEP_MS = 70_000
+
+interface Pending {
+  value: string | null
+  version: number
+  attempts: number
+  sweeps: number
+}
+
+export class KvReplica {
+  /** Where the copies go; tests swap in a namespace that fails or lags. */
+  kv: KVNamespace
+  private readonly storage: DurableObjectStorage
+  /** The send in progress (or queued) for each key. */
+  private readonly chains = new Map<string, Promise<void>>()
+
+  constructor(storage: DurableObjectStorage, kv: KVNamespace) {
+    this.storage = storage
+    this.kv = kv
+    storage.sql.exec(`CREATE TABLE IF NOT EXISTS replication (
+      key TEXT PRIMARY KEY, value TEXT, version INTEGER NOT NULL, due INTEGER NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0, sweeps INTEGER NOT NULL DEFAULT 0)`)
+  }
+
+  /**
+   * Records that `key` must become `value` (null: be deleted), replacing any older wish for it.
+   * Synchronous, so it commits with the caller's own SQL. `resweep`: delete again RESWEEP_MS later.
+   */
+  want(key: string, value: string | null, resweep = false): void {
+    this.storage.sql.exec(
+      `INSERT INTO replication (key, value, version, due, sweeps)
+       VALUES (?1, ?2, COALESCE((SELECT MAX(version) FROM replication), 0) + 1, ?3, ?4)
+       ON CONFLICT(key) DO UPDATE SET value = ?2, version = excluded.version, due = ?3, attempts = 0, sweeps = ?4`,
+      key, value, Date.now(), resweep ? 1 : 0)
+  }
+
+  /** Sends what is due for these keys. Never throws: what fails is retried by the alarm. */
+  async flush(keys: string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.send(key)))
+    await this.scheduleRetry()
+  }
+
+  /** The alarm's work: everything due. */
+  async flushDue(): Promise<void> {
+    const due = this.storage.sql.exec<{ key: string }>('SELECT key FROM replication WHERE due <= ?', Date.now()).toArray()
+    await this.flush(due.map((r) => r.key))
+  }
+
+  /** How many keys are still waiting to reach KV (failed, or due for a re-sweep). */
+  pending(): number {
+    return this.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM replication').one().n
+  }
+
+  private send(key: string): Promise<void> {
+    const sent = (this.chains.get(key) ?? Promise.resolve()).then(() => this.sendNow(key))
+    this.chains.set(key, sent)
+    void sent.then(() => { if (this.chains.get(key) === sent) this.chains.delete(key) })
+    return sent
+  }
+
+  private async sendNow(key: string): Promise<void> {
+    const sql = this.storage.sql
+    const [row] = sql.exec<Pending & Record<string, SqlStorageValue>>(
+      'SELECT value, version, attempts, sweeps FROM replication WHERE key = ? AND due <= ?', key, Date.now()).toArray()
+    if (!row) return
+    try {
+      if (row.value === null) await this.kv.delete(key)
+      else await this.kv.put(key, row.value)
+    } catch (error) {
+      console.error(`KV write of ${key} failed; retrying in ${backoff(row.attempts)} ms:`, String(error))
+      sql.exec('UPDATE replication SET attempts = attempts + 1, due = ? WHERE key = ? AND version = ?',
+        Date.now() + backoff(row.attempts), key, row.version)
+      return
+    }
+    // A newer wish for the key (a new version) stays for its own send.
+    if (row.sweeps > 0)
+      sql.exec('UPDATE replication SET sweeps = sweeps - 1, attempts = 0, due = ? WHERE key = ? AND version = ?',
+        Date.now() + RESWEEP_MS, key, row.version)
+    else sql.exec('DELETE FROM replication WHERE key = ? AND version = ?', key, row.version)
+  }
+
+  private async scheduleRetry(): Promise<void> {
+    const { due } = this.storage.sql.exec<{ due: number | null }>('SELECT MIN(due) AS due FROM replication').one()
+    if (due === null) return
+    const current = await this.storage.getAlarm()
+    if (current === null || current > due) await this.storage.setAlarm(due)
+  }
+}
