@@ -1,7 +1,7 @@
 // The API as a newcomer meets it: `npm run dev`, the seed's curl example, and the agent CLI.
 import { execFileSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BIN, ROOT, startWranglerDev, type WranglerDev } from '../support/wrangler-dev.ts'
+import { BIN, ROOT, agentCli, startWranglerDev, type WranglerDev } from '../support/wrangler-dev.ts'
 
 let dev: WranglerDev
 
@@ -10,14 +10,7 @@ beforeAll(async () => {
 })
 afterAll(() => dev?.stop())
 
-function agent(...args: string[]) {
-  const out = execFileSync('npm', ['run', '-s', 'agent', '--', ...args, '--persist-to', dev.persistTo], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, PATH: `${BIN}:${process.env.PATH}` },
-  })
-  return out.trim().split('\n').map((line) => JSON.parse(line))
-}
+const agent = (...args: string[]) => agentCli(dev, ...args)
 
 describe('npm run dev, over real HTTP', () => {
   let contactId: string

@@ -1,6 +1,6 @@
 // Starts the real `wrangler dev` (the same command as `npm run dev`) on free ports with
 // its own local state directory, for end-to-end and browser tests.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -105,4 +105,14 @@ export async function startWranglerDev({ vars = {}, viaNpm = false }: DevOptions
       rmSync(persistTo, { recursive: true, force: true })
     },
   }
+}
+
+/** Runs `npm run agent -- <args>` against this instance's local state; one JSON value per line out. */
+export function agentCli(dev: WranglerDev, ...args: string[]) {
+  const out = execFileSync('npm', ['run', '-s', 'agent', '--', ...args, '--persist-to', dev.persistTo], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${BIN}:${process.env.PATH}` },
+  })
+  return out.trim().split('\n').map((line) => JSON.parse(line))
 }

@@ -76,3 +76,15 @@ describe('rate limit', () => {
     expect(statuses[30]).toBe(429)
   })
 })
+
+describe('RATE_LIMITS=off', () => {
+  it('lets one IP register past the limit (load tests, imports), and a wrong value is a config error', async () => {
+    const ip = clientIp()
+    for (let i = 0; i < 35; i++) {
+      const response = await postVisitor({ visitor: { token: newToken() } }, { RATE_LIMITS: 'off' }, { 'cf-connecting-ip': ip })
+      expect(response.status).toBe(200)
+    }
+    const broken = await postVisitor({ visitor: { token: newToken() } }, { RATE_LIMITS: 'of' })
+    expect(broken.status).toBe(500)
+  })
+})

@@ -37,6 +37,7 @@ const schemas = {
   AGENT_ALLOWED_ORIGINS: OriginList,
   CONTACT_INCLUDE_TOKEN: v.pipe(v.optional(Switch, 'true'), v.transform((s) => s === 'true')),
   MATCH_VISITORS_BY_CONTACT: v.optional(v.picklist(['verified', 'true', 'false']), 'verified'),
+  RATE_LIMITS: v.optional(v.picklist(['on', 'off']), 'on'),
   LIVECHAT_CUSTOM_FIELDS: json(v.array(
     v.object({
       _id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/)),

@@ -13,7 +13,7 @@ const registry = (env: Env) => env.VISITOR_REGISTRY.getByName('global')
 const invalidToken = () => ApiError.coded('invalid-token', '')
 
 export async function postVisitor(request: IRequest, env: Env): Promise<Response> {
-  await enforceRateLimit(request, env.VISITOR_RATE_LIMIT)
+  await enforceRateLimit(request, env, env.VISITOR_RATE_LIMIT)
   const mode = setting(env, 'MATCH_VISITORS_BY_CONTACT')
   const input = await parseVisitorInput(await readJsonBody(request), env)
   return ok({ visitor: await registry(env).register(input, mode) })
