@@ -18,26 +18,27 @@ function corsPolicy(request: Request, env: Env): CorsPolicy | undefined {
     return { origins: setting(env, 'AGENT_ALLOWED_ORIGINS'), methods: 'GET', headers: 'X-User-Id, X-Auth-Token' }
 }
 
+// The policy `before` found for each request, for `finally` to reuse: parsing a broken origin list
+// again there logged every such request twice. No entry: none applies, or the list is broken.
+const policies = new WeakMap<Request, CorsPolicy>()
+
 const router = Router<IRequest, [Env, ExecutionContext]>({
   before: [
     (request, env) => {
       // A broken origin list throws here, and the group's endpoints answer 500 invalid-config.
       const policy = corsPolicy(request, env)
       if (!policy) return
+      policies.set(request, policy)
       if (request.method === 'OPTIONS') return preflight(policy, request)
       enforceOrigin(policy, request)
     },
   ],
   catch: failure,
   finally: [
-    (response: Response, request, env) => {
+    (response: Response, request) => {
       if (request.method === 'OPTIONS') return response // answered in full by `before`
-      let policy: CorsPolicy | undefined
-      try {
-        policy = corsPolicy(request, env)
-      } catch {
-        return response // the origin list is broken: this is its 500, with no CORS to add
-      }
+      // No policy when the origin list is broken: this is its 500, with no CORS to add.
+      const policy = policies.get(request)
       return policy ? withCors(policy, request, response) : response
     },
   ],
