@@ -2,7 +2,7 @@
 // own, the first time a request needs it, and cached per isolate: a broken setting fails only
 // the endpoints that read it, and the log says which one and why.
 import * as v from 'valibot'
-import safeRegex from 'safe-regex2'
+import { isSafePattern } from './pattern-safety.ts'
 import { ApiError } from './responses.ts'
 import type { CustomField } from './visitor-rules.ts'
 
@@ -14,7 +14,7 @@ const json = <S extends v.GenericSchema>(schema: S) =>
 const SafePattern = v.pipe(
   v.string(),
   v.check((r) => { try { new RegExp(r); return true } catch { return false } }, 'is not a valid regular expression'),
-  v.check((r) => !r || safeRegex(r), 'may backtrack catastrophically (nested quantifiers); simplify it'),
+  v.check((r) => !r || isSafePattern(r), 'may backtrack catastrophically (nested quantifiers, or repeated alternatives such as (a|b)*: use [ab]*)'),
 )
 
 /** An exact browser origin, such as `https://shop.example`: no path, no trailing slash. */

@@ -17,10 +17,12 @@ export async function getContact(request: IRequest, env: Env): Promise<Response>
   requirePermission(await authenticate(request, store), 'view-l-room')
   const { contactId } = parseOrThrow(Query, { ...request.query })
   if (!SAFE_KEY_PART.test(contactId)) throw ApiError.coded('error-invalid-params', 'Invalid contactId')
+  // Read before the lookup, so a broken setting shows on every call, not only when a contact exists.
+  const includeToken = setting(env, 'CONTACT_INCLUDE_TOKEN')
 
   const visitor = await store.getVisitor(contactId)
   if (!visitor) return ok({ contact: null })
-  if (setting(env, 'CONTACT_INCLUDE_TOKEN')) return ok({ contact: visitor })
+  if (includeToken) return ok({ contact: visitor })
   const { token: _omitted, ...contact } = visitor
   return ok({ contact })
 }
