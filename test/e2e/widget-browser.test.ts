@@ -15,7 +15,11 @@ let context: BrowserContext
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true })
-  ;[dev, browser] = await Promise.all([startWranglerDev(), launchChromium()])
+  // Settled, not Promise.all: if one fails, the other is still assigned and afterAll stops it.
+  const [started, launched] = await Promise.allSettled([startWranglerDev(), launchChromium()])
+  if (started.status === 'fulfilled') dev = started.value
+  if (launched.status === 'fulfilled') browser = launched.value
+  for (const outcome of [started, launched]) if (outcome.status === 'rejected') throw outcome.reason
   const api = dev.url
   const rocketChatSnippet = `<script>
     (function(w, d, s, u) {

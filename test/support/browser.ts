@@ -1,6 +1,6 @@
-// Debian's Chromium driven by playwright-core, and host pages served from another origin
-// than the Worker, so every widget request is cross-origin as on a customer's site.
-import { readFileSync } from 'node:fs'
+// Chromium driven by playwright-core, and host pages served from another origin than the
+// Worker, so every widget request is cross-origin as on a customer's site.
+import { existsSync, readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { createRequire } from 'node:module'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -11,8 +11,23 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ]
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+const SYSTEM_BROWSERS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable']
+
+/**
+ * A Chromium to drive, never downloaded from anywhere but the npm registry: `CHROMIUM_PATH`, else a
+ * system Chromium or Chrome, else the one `@sparticuz/chromium` ships inside its npm tarball
+ * (unpacked into the temp directory on first use, about 2 s).
+ */
+export async function chromiumPath(): Promise<string> {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH
+  const system = SYSTEM_BROWSERS.find((path) => existsSync(path))
+  if (system) return system
+  const { default: packaged } = await import('@sparticuz/chromium')
+  return packaged.executablePath()
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: await chromiumPath(), args: CHROMIUM_ARGS })
 }
 
 export interface HostPage {
