@@ -75,4 +75,19 @@ describe('npm run dev, over real HTTP', () => {
     expect(stored).toContain('tokenHash')
     expect(stored).not.toContain(created.authToken)
   })
+
+  it('serves the widget short-lived, the demo page under a strict CSP, and API answers uncached, none sniffable', async () => {
+    for (const path of ['/widget.js', '/livechat/rocketchat-livechat.min.js']) {
+      const response = await fetch(`${dev.url}${path}`)
+      expect(response.status).toBe(200)
+      expect(response.headers.get('cache-control')).toMatch(/^public, max-age=300\b/)
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+    }
+    const demo = await fetch(`${dev.url}/`)
+    expect(demo.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'self'; connect-src 'self'/)
+    expect((await fetch(`${dev.url}/_headers`)).status).toBe(404)
+    const api = await fetch(`${dev.url}/api/info`)
+    expect(api.headers.get('cache-control')).toBe('no-store')
+    expect(api.headers.get('x-content-type-options')).toBe('nosniff')
+  })
 })

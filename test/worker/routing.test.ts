@@ -48,3 +48,18 @@ describe('routing and configuration', () => {
     vi.restoreAllMocks()
   })
 })
+
+describe('headers on every API answer', () => {
+  for (const [what, path, init] of [
+    ['a success', '/api/info', {}],
+    ['a 400', '/api/v1/livechat/visitor/%00', {}],
+    ['a 404', '/api/v1/nothing-here', {}],
+    ['a preflight', '/api/v1/livechat/visitor', { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } }],
+  ] as const) {
+    it(`${what}: Cache-Control no-store and X-Content-Type-Options nosniff`, async () => {
+      const response = await call(path, init as RequestInit)
+      expect(response.headers.get('cache-control')).toBe('no-store')
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+    })
+  }
+})

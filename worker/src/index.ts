@@ -41,6 +41,12 @@ const router = Router<IRequest, [Env, ExecutionContext]>({
       const policy = policies.get(request)
       return policy ? withCors(policy, request, response) : response
     },
+    (response: Response) => {
+      // API answers are per visitor or agent: never for a shared cache, never to be sniffed as HTML.
+      response.headers.set('cache-control', 'no-store')
+      response.headers.set('x-content-type-options', 'nosniff')
+      return response
+    },
   ],
 })
 
