@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Visitor } from '../../worker/src/visitor.ts'
+import { MAX_ATTEMPTS, RETRY_BOUND_MS } from '../../widget/src/api-client.ts'
 import { axeViolations, focusedInWidget, hostHtml, launchChromium, serveHostPages } from '../support/browser.ts'
 import { ROOT, startWranglerDev, type WranglerDev } from '../support/wrangler-dev.ts'
 
@@ -208,6 +209,65 @@ describe('the widget in Chromium', () => {
     await allSet(page).waitFor({ timeout: 60_000 })
     expect(await storedVisitor(await tokenOf(page))).toMatchObject({ name: 'outage Visitor', livechatData: { address: 'Rocket.Chat street' } })
   }, 120_000)
+
+  it('server answers 500 forever: the submit stops within the bound, keeps the draft, and "Try again" sends again', async () => {
+    context = await browser.newContext()
+    const page = await context.newPage()
+    // The page's clock is Playwright's, so the bound passes in a second or two of real time.
+    await page.clock.install()
+    // When (page time) each POST left the page.
+    await page.addInitScript(() => {
+      const w = window as unknown as { __posts: number[] }
+      const original = window.fetch
+      w.__posts = []
+      window.fetch = (input, init) => {
+        if (init?.method === 'POST') w.__posts.push(Date.now())
+        return original(input, init)
+      }
+    })
+    let answered = 0
+    await page.route(`${dev.url}/api/v1/livechat/visitor`, (route) => {
+      if (route.request().method() !== 'POST') return route.fallback()
+      answered++
+      return route.fulfill({
+        status: 500,
+        headers: { 'content-type': 'application/json', 'access-control-allow-origin': host.url },
+        body: JSON.stringify({ success: false, error: 'Internal server error [error-internal]', errorType: 'error-internal' }),
+      })
+    })
+    const postTimes = () => page.evaluate(() => (window as unknown as { __posts: number[] }).__posts)
+    await page.goto(`${host.url}/plain.html`)
+    await launcher(page).click()
+    await fillForm(page, 'down')
+    await startChat(page).click()
+    await page.getByText("Couldn't reach the server. Retrying…").waitFor()
+
+    const gaveUp = page.getByText("Couldn't reach the server. What you typed is kept.")
+    for (let step = 0; step < 150 && !(await gaveUp.isVisible()); step++) await page.clock.runFor(1_000)
+    expect(await gaveUp.isVisible()).toBe(true)
+    const times = await postTimes()
+    expect(times.length).toBeGreaterThan(1)
+    expect(times.length).toBeLessThanOrEqual(MAX_ATTEMPTS)
+    expect(times.at(-1)! - times[0]).toBeLessThan(RETRY_BOUND_MS)
+    expect(answered).toBe(times.length)
+
+    // Given up: five more minutes send nothing.
+    await page.clock.runFor(5 * 60_000)
+    await page.waitForTimeout(500)
+    expect(await postTimes()).toHaveLength(times.length)
+    expect(answered).toBe(times.length)
+
+    // The draft is kept, on screen and in storage.
+    expect(await page.getByLabel('Name').inputValue()).toBe('down Visitor')
+    expect(await page.getByLabel('Email').inputValue()).toBe('down@Example.com') // type=email trims what it shows
+    expect(await page.getByLabel(/^Address/).inputValue()).toBe('Rocket.Chat street')
+    const draft = await page.evaluate(() => JSON.parse(localStorage.getItem('ecc:draft') ?? 'null'))
+    expect(draft).toMatchObject({ name: 'down Visitor', 'cf.address': 'Rocket.Chat street', department: 'support' })
+
+    await page.getByRole('button', { name: 'Try again' }).click()
+    await expect.poll(() => answered).toBe(times.length + 1)
+    await page.getByText("Couldn't reach the server. Retrying…").waitFor()
+  })
 
   it('375 px viewport: the panel fills the screen without horizontal scrolling, inputs at 16 px', async () => {
     const page = await open('/plain.html', { width: 375, height: 667 })

@@ -74,10 +74,10 @@ export function stubServer(routes: Record<string, Reply | Reply[]> = {}) {
   return { sent, posts: () => sent.filter((s) => s.method === 'POST') }
 }
 
-export function mountWidget(options: { lang?: Lang; open?: boolean } = {}) {
+export function mountWidget(options: { lang?: Lang; open?: boolean; storage?: () => Storage } = {}) {
   const widget = createWidget({
     api: createApiClient(API),
-    memory: createVisitorMemory(() => localStorage),
+    memory: createVisitorMemory(options.storage ?? (() => localStorage)),
     lang: options.lang ?? 'en',
   })
   const view = render(<App widget={widget} />)

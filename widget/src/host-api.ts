@@ -2,7 +2,7 @@
 // Rocket.Chat's (so its stock embed snippet works) and our own `window.LiveChat`.
 import type { VisitorIdentity } from '../../worker/src/visitor-rules'
 import type { Guest, Identify, RegisterResult, Theme, Widget } from './widget'
-import { safely } from './widget'
+import { acceptsToken, safely } from './widget'
 
 /** registerGuest data as Rocket.Chat documents it; customFields as its array or a plain object. */
 export interface RocketChatGuest {
@@ -25,6 +25,8 @@ function fromRocketChat({ token, customFields, ...rest }: RocketChatGuest): Gues
 
 /** Registers now with Rocket.Chat-shaped data; a token in it first becomes the visitor's token. */
 async function registerGuest(w: Widget, { identity, ...guest }: RocketChatGuest): Promise<RegisterResult> {
+  // A token the Worker would refuse refuses the whole call, before anything changes.
+  if (guest.token && !acceptsToken(guest.token)) return { ok: false, error: 'Invalid token', errorType: 'error-invalid-token' }
   // The identity first: starting afresh for another person must not discard the token given here.
   // A malformed one refuses the whole call: sending it unverified would hide the site's mistake.
   const identified = identity && (await w.identify(identity, false))

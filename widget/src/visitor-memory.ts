@@ -1,8 +1,10 @@
 // What the widget remembers about the visitor, in the host origin's localStorage:
 // the token, the last successful registration (marker, what it sent, whom it was verified as)
 // and the form draft.
-// Storage can be unavailable (privacy modes, sandboxed frames): then memory lasts the page.
+// Storage can be unavailable (privacy modes, sandboxed frames) or full (QuotaExceededError):
+// then a key whose write or removal failed lives in memory for the page, and is read from there.
 import { randomId } from '../../worker/src/ids'
+import { isValidToken } from '../../worker/src/visitor-rules'
 import type { VisitorPayload } from './api-client'
 
 export interface Registration {
@@ -29,27 +31,31 @@ export const newToken = (): string => randomId(24)
 
 // A getter, because merely reading `window.localStorage` throws where storage is blocked.
 export function createVisitorMemory(storage: () => Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>) {
-  const fallback = new Map<string, string>()
+  // Keys whose last write (or removal) failed: memory holds their value (undefined: removed),
+  // storage a stale one or none.
+  const fallback = new Map<string, string | undefined>()
   const get = (key: string) => {
+    if (fallback.has(key)) return fallback.get(key)
     try {
       return storage().getItem(key) ?? undefined
-    } catch {
-      return fallback.get(key)
-    }
+    } catch {}
   }
   const set = (key: string, value: string) => {
     try {
       storage().setItem(key, value)
+      fallback.delete(key)
     } catch {
       fallback.set(key, value)
     }
   }
   const remove = (...keys: string[]) => {
     for (const key of keys) {
-      fallback.delete(key)
       try {
         storage().removeItem(key)
-      } catch {}
+        fallback.delete(key)
+      } catch {
+        fallback.set(key, undefined)
+      }
     }
   }
   const json = <T>(key: string): T | undefined => {
@@ -64,6 +70,11 @@ export function createVisitorMemory(storage: () => Pick<Storage, 'getItem' | 'se
     /** The visitor's token, created on first need. */
     token(create = true): string | undefined {
       let token = get(TOKEN)
+      // One an older widget stored from the host page (an email, say) is refused by the Worker.
+      if (token && !isValidToken(token)) {
+        remove(TOKEN, REGISTRATION)
+        token = undefined
+      }
       if (!token && create) set(TOKEN, (token = newToken()))
       return token
     },

@@ -2,7 +2,7 @@
 // (RocketChat, LiveChat) and the components call. Methods are closures, so they can be
 // passed around detached from the object.
 import { sha256Hex } from '../../worker/src/ids'
-import { IDENTIFIER_MAX_LENGTH, hasControlCharacters, type VisitorIdentity } from '../../worker/src/visitor-rules'
+import { IDENTIFIER_MAX_LENGTH, hasControlCharacters, isValidToken, type VisitorIdentity } from '../../worker/src/visitor-rules'
 import type { ApiClient, LivechatConfig, OnRetry } from './api-client'
 import type { VisitorMemory } from './visitor-memory'
 import { pickLanguage, type Lang } from './i18n'
@@ -29,7 +29,8 @@ export interface Guest {
   customFields?: Record<string, CustomValue>
 }
 
-export type RegisterResult = { ok: true } | { ok: false; error: string; errorType?: string }
+/** `gaveUp`: the server could not be reached within the retry bound; calling again starts afresh. */
+export type RegisterResult = { ok: true } | { ok: false; error: string; errorType?: string; gaveUp?: true }
 
 /** LiveChat.identify's argument: the signed identity, and data to prefill the form with. */
 export type Identify = VisitorIdentity & Pick<Guest, 'name' | 'email' | 'phone'>
@@ -43,6 +44,16 @@ const isIdentity = ({ identifier, expires, signature }: Partial<VisitorIdentity>
   Number.isInteger(expires) &&
   typeof signature == 'string' &&
   /^[0-9a-f]{64}$/.test(signature)
+
+/**
+ * Whether a token from the host page is one the Worker accepts (its own rule); warns when not.
+ * A token such as an email address would be stored and refused by every later registration.
+ */
+export function acceptsToken(token: unknown): token is string {
+  const ok = typeof token == 'string' && isValidToken(token)
+  if (!ok) console.warn("LiveChat: token ignored; expected 1-128 letters, digits, '-' or '_'")
+  return ok
+}
 
 export interface WidgetState {
   visible: boolean
@@ -84,11 +95,14 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
   const listeners: Partial<Record<WidgetEvent, Set<(arg?: any) => void>>> = {}
   const inflight = new Map<string, Promise<RegisterResult>>()
   let checkedToken: string | undefined
+  /** The last check of the stored token went unanswered. */
+  let recheck = false
   // The host's signed identity, in memory only: it is a bearer credential until it expires.
   // `who` is its identifier's hash, as Registration.who stores it.
   let identity: VisitorIdentity | undefined
   let who = ''
-  const registration = memory.registration()
+  // The token first: one the Worker would refuse is dropped, with its registration.
+  const registration = memory.token(false) ? memory.registration() : undefined
 
   let state: WidgetState = {
     visible: true,
@@ -117,20 +131,33 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
     emit(event)
   }
 
-  /** Confirms the stored token with the server: unknown tokens lose their registration. */
+  /** Resolves at once while the panel is open, else when it is next opened. */
+  const whenOpen = () => state.open || new Promise<void>((wake) => {
+    const off = on('open', () => {
+      off()
+      wake()
+    })
+  })
+
+  /**
+   * Confirms the stored token with the server: a token it refuses (4xx) loses its registration.
+   * Retries wait while the panel is closed; a server that cannot be reached changes nothing.
+   */
   const verify = async () => {
     const token = memory.token(false)
     if (!token || token === checkedToken) return
     checkedToken = token
     const before = JSON.stringify(memory.registration())
-    const res = await api.visitor(token)
+    // A reset() or another token while paused: that check is moot, and the old token stays unsent.
+    const res = await api.visitor(token, async () => (await whenOpen(), token === memory.token(false)))
     // Stale if the token changed or a registration succeeded meanwhile.
     if (token !== memory.token(false) || JSON.stringify(memory.registration()) !== before) return
     if (res.ok) update({ known: { name: res.data.visitor?.name ?? state.known?.name } })
-    else {
+    else if (res.status < 500 && !res.gaveUp) {
       memory.forgetRegistration()
       update({ known: undefined })
-    }
+    } else checkedToken = undefined // Unanswered: ask again when the panel is next opened.
+    recheck = !checkedToken
   }
 
   /** Registers (or updates) the visitor; data the last success already sent sends nothing. */
@@ -250,6 +277,7 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
     open: () => {
       toggle('open', true, 'open')
       if (state.failed) void load()
+      if (recheck) void verify()
     },
     close: () => toggle('open', false, 'close'),
     setTheme: (theme: Theme) => update({ theme: { ...state.theme, ...defined(theme) } }),
@@ -260,8 +288,9 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
       setPrefill({ customFields: { [key]: { value: String(value), overwrite } } })
     },
     setDepartment: (department?: string) => setPrefill({ department }),
-    /** Adopts the host's token for this visitor; `verify` asks the server whether it knows them. */
+    /** Adopts the host's token for this visitor; `verify` asks the server whether it knows them. An invalid one is refused. */
     setToken: (token: string, verifyNow = true) => {
+      if (!acceptsToken(token)) return
       if (memory.setToken(token)) update({ known: undefined })
       if (verifyNow) void verify()
     },

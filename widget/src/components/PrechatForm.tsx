@@ -28,6 +28,8 @@ export function PrechatForm({ widget, config, t }: { widget: Widget; config: Liv
   const [errors, setErrors] = useState<Record<string, ErrorKey>>({})
   const [status, setStatus] = useState('')
   const [busy, setBusy] = useState(false)
+  // The last submit gave up on an unreachable server: offer to try again, with a fresh bound.
+  const [unreachable, setUnreachable] = useState(false)
   const sending = useRef(false)
   const form = useRef<HTMLFormElement>(null)
 
@@ -47,8 +49,8 @@ export function PrechatForm({ widget, config, t }: { widget: Widget; config: Liv
     queueMicrotask(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus())
   }
 
-  const submit = async (e: Event) => {
-    e.preventDefault()
+  const submit = async (e?: Event) => {
+    e?.preventDefault()
     if (sending.current) return
     const found = validate(fields, values)
     if (Object.keys(found).length) return showErrors(found)
@@ -61,9 +63,10 @@ export function PrechatForm({ widget, config, t }: { widget: Widget; config: Liv
     setBusy(false)
     // On success the panel replaces this form with the known-visitor message.
     if (result.ok) return
-    const mapped = fieldOfServerError(fields, result.error, result.errorType)
+    setUnreachable(!!result.gaveUp)
+    const mapped = !result.gaveUp && fieldOfServerError(fields, result.error, result.errorType)
     if (mapped) showErrors(mapped)
-    else setStatus(result.error)
+    else setStatus(result.gaveUp ? t.unreachable : result.error)
   }
 
   return (
@@ -95,6 +98,12 @@ export function PrechatForm({ widget, config, t }: { widget: Widget; config: Liv
       <p class="status" role="status">
         {status}
       </p>
+      {unreachable && (
+        // Stays while the new attempt runs (inert), so focus is not dropped from under the visitor.
+        <button type="button" class="retry" aria-disabled={busy} onClick={() => submit()}>
+          {t.tryAgain}
+        </button>
+      )}
     </form>
   )
 }

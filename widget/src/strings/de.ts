@@ -15,6 +15,8 @@ export default {
   sending: 'Wird gesendet…',
   loading: 'Wird geladen…',
   retrying: 'Server nicht erreichbar. Neuer Versuch…',
+  unreachable: 'Server nicht erreichbar. Ihre Eingaben bleiben erhalten.',
+  tryAgain: 'Erneut versuchen',
   unavailable: 'Der Chat ist gerade nicht verfügbar.',
   fixErrors: 'Bitte korrigieren Sie die markierten Felder.',
   required: 'Dieses Feld ist erforderlich.',

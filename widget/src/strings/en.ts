@@ -14,6 +14,8 @@ export default {
   sending: 'Sending…',
   loading: 'Loading…',
   retrying: "Couldn't reach the server. Retrying…",
+  unreachable: "Couldn't reach the server. What you typed is kept.",
+  tryAgain: 'Try again',
   unavailable: 'Chat is unavailable right now.',
   fixErrors: 'Please correct the highlighted fields.',
   required: 'This field is required.',

@@ -15,6 +15,8 @@ export default {
   sending: 'Enviando…',
   loading: 'Cargando…',
   retrying: 'No se pudo contactar con el servidor. Reintentando…',
+  unreachable: 'No se pudo contactar con el servidor. Lo que escribiste se conserva.',
+  tryAgain: 'Reintentar',
   unavailable: 'El chat no está disponible en este momento.',
   fixErrors: 'Corrige los campos marcados.',
   required: 'Este campo es obligatorio.',

@@ -15,6 +15,8 @@ export default {
   sending: 'Enviando…',
   loading: 'Carregando…',
   retrying: 'Não foi possível contatar o servidor. Tentando novamente…',
+  unreachable: 'Não foi possível contatar o servidor. O que você digitou foi mantido.',
+  tryAgain: 'Tentar novamente',
   unavailable: 'O chat não está disponível no momento.',
   fixErrors: 'Corrija os campos destacados.',
   required: 'Este campo é obrigatório.',
