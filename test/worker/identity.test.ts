@@ -7,7 +7,7 @@ import type { Visitor } from '../../worker/src/visitor.ts'
 const verifiedAs = async (identifier: string, visitor: Record<string, unknown>, vars: Partial<Env> = {}) =>
   register({ ...visitor, identity: await signIdentity(identifier) }, { ...withSecret, ...vars })
 
-async function expectRefused(body: unknown, vars: Partial<Env>, status: number, errorType: string) {
+async function expectRefused(body: unknown, vars: Partial<Env>, status: number, errorType?: string) {
   const before = await snapshot()
   const response = await postVisitor(body, vars)
   expect(response.status).toBe(status)
@@ -101,6 +101,11 @@ describe('signatures that are refused, storing nothing', () => {
     const identity = await signIdentity('user-1')
     await expectRefused({ visitor: { token: newToken(), identity: { ...identity, identifier: 'user-2' } } }, withSecret, 400, 'error-invalid-identity')
     await expectRefused({ visitor: { token: newToken(), identity: { ...identity, expires: identity.expires + 1 } } }, withSecret, 400, 'error-invalid-identity')
+  })
+
+  it('one whose identifier holds a lone surrogate (in UTF-8 it would read as another identifier)', async () => {
+    const identity = await signIdentity('alice\ud800')
+    await expectRefused({ visitor: { token: newToken(), identity } }, withSecret, 400)
   })
 
   it('any, when the site has no secret or a weak one: a 500 for the operator, logged', async () => {

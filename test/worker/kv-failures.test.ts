@@ -3,6 +3,7 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { keys } from '../../worker/src/keys.ts'
 import type { Visitor } from '../../worker/src/visitor.ts'
+import type { VisitorRegistry } from '../../worker/src/visitor-registry.ts'
 import { call, createAgent, env, fetchVisitor, getContact, kvWith, newToken, postVisitor, register, registry, registryTables, replicateTo } from './support.ts'
 
 let restore: (() => Promise<unknown>) | undefined
@@ -134,5 +135,33 @@ describe('a location where KV lags (stale values, not just missing ones)', () =>
     // At this location itself, KV was deleted before the DELETE answered.
     const { headers } = await createAgent()
     expect(await (await getContact(`?contactId=${v1._id}`, headers)).json()).toEqual({ contact: null, success: true })
+  })
+})
+
+describe('the outbox alarm', () => {
+  const alarmAt = () => runInDurableObject(registry(), (_i, state) => state.storage.getAlarm())
+  const clearAlarm = () => runInDurableObject(registry(), async (_i, state) => {
+    await state.storage.deleteAlarm()
+    state.storage.sql.exec('DELETE FROM replication')
+  })
+
+  it('is not woken by registrations that all reached KV', async () => {
+    await clearAlarm()
+    await Promise.all(Array.from({ length: 10 }, () => register({ token: newToken() })))
+    expect(await alarmAt()).toBeNull()
+  })
+
+  it('after a restart, sends at once what a previous instance recorded but never sent', async () => {
+    await clearAlarm()
+    const visitor = await register({ token: newToken(), name: 'Left Behind' })
+    // As if the instance died between its SQL step and its send: the wish is there, KV is not.
+    await runInDurableObject(registry(), (_i, state) => {
+      state.storage.sql.exec("INSERT INTO replication (key, value, version, due) VALUES (?, ?, 1, 0)", keys.visitor(visitor._id), JSON.stringify({ ...visitor, name: 'Newer' }))
+    })
+    await runInDurableObject(registry(), (instance: VisitorRegistry) => instance.replica.resume())
+    expect(await alarmAt()).not.toBeNull()
+    await runDurableObjectAlarm(registry())
+    expect((await kvCopy(visitor._id))?.name).toBe('Newer')
+    expect(await pending(visitor._id)).toEqual([])
   })
 })

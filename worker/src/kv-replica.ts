@@ -89,10 +89,22 @@ export class KvReplica {
     else sql.exec('DELETE FROM replication WHERE key = ? AND version = ?', key, row.version)
   }
 
+  /** Sets the alarm for the earliest retry or re-sweep. Rows due now are being sent by their own
+   * requests (a failure reschedules them), so they would only wake the alarm for nothing. */
   private async scheduleRetry(): Promise<void> {
+    const { due } = this.storage.sql.exec<{ due: number | null }>('SELECT MIN(due) AS due FROM replication WHERE due > ?', Date.now()).one()
+    if (due !== null) await this.alarmBy(due)
+  }
+
+  /** After a restart: whatever a previous instance left unsent (it died between its SQL and its
+   * send) goes out from the alarm at once. */
+  async resume(): Promise<void> {
     const { due } = this.storage.sql.exec<{ due: number | null }>('SELECT MIN(due) AS due FROM replication').one()
-    if (due === null) return
+    if (due !== null) await this.alarmBy(due)
+  }
+
+  private async alarmBy(due: number): Promise<void> {
     const current = await this.storage.getAlarm()
-    if (current === null || current > due) await this.storage.setAlarm(due)
+    if (current === null || current > due) await this.storage.setAlarm(Math.max(due, Date.now()))
   }
 }

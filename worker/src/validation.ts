@@ -2,7 +2,7 @@
 // always naming the field.
 import * as v from 'valibot'
 import { ApiError } from './responses.ts'
-import { hasControlCharacters } from './visitor-rules.ts'
+import { hasControlCharacters, hasLoneSurrogates } from './visitor-rules.ts'
 
 const kindOf = (x: unknown) => (x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x)
 
@@ -33,4 +33,5 @@ export const text = (max: number) =>
     v.string(),
     v.maxLength(max, `must be at most ${max} characters`),
     v.check((s) => !hasControlCharacters(s), 'must not contain control characters'),
+    v.check((s) => !hasLoneSurrogates(s), 'must be valid Unicode text'),
   )

@@ -45,6 +45,7 @@ export class VisitorRegistry extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
     `)
     this.replica = new KvReplica(ctx.storage, env.CONTACTS)
+    void ctx.blockConcurrencyWhile(() => this.replica.resume())
   }
 
   /**

@@ -26,6 +26,13 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 /** Control characters are refused in every visitor field. */
 export const hasControlCharacters = (value: string): boolean => CONTROL.test(value)
 
+// A UTF-16 surrogate without its pair: not a character. UTF-8 (HMAC input, SQLite text) turns it
+// into U+FFFD, so two different strings would look alike there.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/** Refused in every visitor field. */
+export const hasLoneSurrogates = (value: string): boolean => LONE_SURROGATE.test(value)
+
 export const isValidToken = (token: string): boolean =>
   token.length <= LIMITS.token && TOKEN.test(token)
 
@@ -53,7 +60,7 @@ export const fieldOptions = (field: Pick<CustomField, 'options'>): string[] =>
 /** Whether a non-empty value fits the field: length, no control characters, `options`, `regexp`
  * (patterns are checked for nested quantifiers when the server loads them). */
 export function isValidCustomValue(field: Pick<CustomField, 'type' | 'options' | 'regexp'>, value: string): boolean {
-  if (value.length > LIMITS.customValue || hasControlCharacters(value)) return false
+  if (value.length > LIMITS.customValue || hasControlCharacters(value) || hasLoneSurrogates(value)) return false
   const options = fieldOptions(field)
   if (field.type === 'select' && options.length > 0 && !options.includes(value)) return false
   if (!field.regexp) return true
