@@ -57,3 +57,12 @@ describe('CORS on the agent endpoints', () => {
     expect(response.headers.get('access-control-allow-headers')).toMatch(/X-Auth-Token/i)
   })
 })
+
+describe('headers a cross-origin page may read', () => {
+  it('include Retry-After, so the widget can honour a 429 from another origin', async () => {
+    for (const vars of [{}, { ALLOWED_ORIGINS: 'https://shop.example' }]) {
+      const response = await postVisitor({ visitor: { token: '' } }, vars, { origin: 'https://shop.example' })
+      expect(response.headers.get('access-control-expose-headers')).toBe('Retry-After')
+    }
+  })
+})

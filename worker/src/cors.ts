@@ -23,12 +23,15 @@ export function enforceOrigin(policy: CorsPolicy, request: Request): void {
     throw ApiError.coded('error-origin-not-allowed', 'This origin may not call this endpoint', 403)
 }
 
+// Browsers hide every other header from a cross-origin page: the widget needs Retry-After.
+const EXPOSED = { 'access-control-expose-headers': 'Retry-After' }
+
 function allowOrigin(policy: CorsPolicy, request: Request): Record<string, string> {
-  if (policy.origins === '*') return { 'access-control-allow-origin': '*' }
+  if (policy.origins === '*') return { 'access-control-allow-origin': '*', ...EXPOSED }
   const origin = request.headers.get('origin')
   // Vary even when refusing: a cache must not hand one origin's answer to another.
   return origin && originAllowed(policy, request)
-    ? { 'access-control-allow-origin': origin, vary: 'Origin' }
+    ? { 'access-control-allow-origin': origin, vary: 'Origin', ...EXPOSED }
     : { vary: 'Origin' }
 }
 
