@@ -48,6 +48,8 @@ const schemas = {
       required: v.optional(v.boolean(), false),
       regexp: v.optional(SafePattern, ''),
       options: v.optional(v.string(), ''),
+      // Whether agents can find contacts by this field (contact.search's `custom`).
+      searchable: v.optional(v.boolean(), false),
     }),
   )),
   LIVECHAT_DEPARTMENTS: json(v.array(v.object({ _id: v.pipe(v.string(), v.minLength(1)), name: v.string() }))),
@@ -88,6 +90,10 @@ export function setting<K extends SettingName>(env: Env, name: K): Setting<K> {
   parsed.set(name, result.output)
   return result.output as Setting<K>
 }
+
+/** The custom fields agents may set on a contact: every visitor-scope field, hidden ones included. */
+export const contactFields = (env: Env): CustomField[] =>
+  (setting(env, 'LIVECHAT_CUSTOM_FIELDS') as CustomField[]).filter((f) => f.scope === 'visitor')
 
 /** The custom fields a visitor may set: visitor scope and not hidden. */
 export const visitorFields = (env: Env): CustomField[] =>

@@ -1,9 +1,10 @@
 // The Worker's KV reads: visitors as the registry copied them there, and agents' credentials.
-import { keys, type AgentRecord } from './keys.ts'
+import { SAFE_KEY_PART, keys, type AgentRecord } from './keys.ts'
 import type { Visitor } from './visitor.ts'
 
 export class ContactStore {
-  private readonly kv: KVNamespace
+  // Public for authenticate(), which also reads the session a token names.
+  readonly kv: KVNamespace
 
   constructor(kv: KVNamespace) {
     this.kv = kv
@@ -15,5 +16,11 @@ export class ContactStore {
 
   getAgent(userId: string): Promise<AgentRecord | null> {
     return this.kv.get<AgentRecord>(keys.agent(userId), 'json')
+  }
+
+  /** 2 reads: the username index, then the agent it names. */
+  async getAgentByUsername(username: string): Promise<AgentRecord | null> {
+    const userId = await this.kv.get(keys.agentName(username))
+    return userId && SAFE_KEY_PART.test(userId) ? this.getAgent(userId) : null
   }
 }

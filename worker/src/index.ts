@@ -4,18 +4,21 @@ import { setting } from './config.ts'
 import { enforceOrigin, preflight, withCors, type CorsPolicy } from './cors.ts'
 import { failure, notFound, ok } from './responses.ts'
 import { getLivechatConfig } from './routes/config.ts'
-import { getContact } from './routes/contact.ts'
+import { deleteContact, getContact, postContact, searchContact, searchVisitors, visitorInfo } from './contacts/routes.ts'
 import { deleteVisitor, getVisitor, postVisitor } from './routes/visitor.ts'
 
 export { VisitorRegistry } from './visitor-registry.ts'
 
+// Agents' endpoints that Rocket.Chat keeps under livechat/.
+const AGENT_LIVECHAT = /^\/api\/v1\/livechat\/visitors\./
+
 /** The widget's endpoints are for browsers on site owners' pages; the agents' are not, unless configured. */
 function corsPolicy(request: Request, env: Env): CorsPolicy | undefined {
   const { pathname } = new URL(request.url)
+  if (pathname.startsWith('/api/v1/omnichannel/') || AGENT_LIVECHAT.test(pathname))
+    return { origins: setting(env, 'AGENT_ALLOWED_ORIGINS'), methods: 'GET, POST', headers: 'Content-Type, X-User-Id, X-Auth-Token' }
   if (pathname.startsWith('/api/v1/livechat/'))
     return { origins: setting(env, 'ALLOWED_ORIGINS'), methods: 'GET, POST, DELETE', headers: 'Content-Type' }
-  if (pathname.startsWith('/api/v1/omnichannel/'))
-    return { origins: setting(env, 'AGENT_ALLOWED_ORIGINS'), methods: 'GET', headers: 'X-User-Id, X-Auth-Token' }
 }
 
 // The policy `before` found for each request, for `finally` to reuse: parsing a broken origin list
@@ -57,6 +60,11 @@ router
   .get('/api/v1/livechat/visitor/:token', getVisitor)
   .delete('/api/v1/livechat/visitor/:token', deleteVisitor)
   .get('/api/v1/omnichannel/contact', getContact)
+  .post('/api/v1/omnichannel/contact', postContact)
+  .get('/api/v1/omnichannel/contact.search', searchContact)
+  .post('/api/v1/omnichannel/contacts.delete', deleteContact)
+  .get('/api/v1/livechat/visitors.search', searchVisitors)
+  .get('/api/v1/livechat/visitors.info', visitorInfo)
   .all('*', notFound)
 
 export default { fetch: router.fetch } satisfies ExportedHandler<Env>

@@ -15,6 +15,8 @@ export const keys = {
   /** An agent's credentials (JSON), by user id. */
   agent: (userId: string) => `agent:${part(userId)}`,
   agentPrefix: 'agent:',
+  /** An agent's userId, by username lowercased (usernames are unique regardless of case). */
+  agentName: (username: string) => `agent-name:${encodeURIComponent(username.toLowerCase())}`,
 }
 
 /** An agent's credentials as stored: only a hash of the token. */

@@ -5,45 +5,21 @@
 // a copy of each visitor for agents' reads (kv-replica.ts).
 import { DurableObject } from 'cloudflare:workers'
 import type { MatchMode } from './config.ts'
+import { applyContactInput, type ContactInput } from './contacts/contact-input.ts'
 import { randomId } from './ids.ts'
 import { keys } from './keys.ts'
 import { KvReplica } from './kv-replica.ts'
 import { applyVisitorInput, type VisitorInput } from './visitor-input.ts'
+import { VisitorTable, type Criteria, type Found } from './visitor-table.ts'
 import type { Visitor } from './visitor.ts'
-
-interface Row extends Record<string, SqlStorageValue> {
-  id: string
-  record: string
-  identifier: string | null
-}
-
-// Reserved for the sequence, so a visitor who asks for `guest-1063` never collides with it.
-const GUEST_NAME = /^guest-\d+$/i
 
 export class VisitorRegistry extends DurableObject<Env> {
   readonly replica: KvReplica
+  private readonly visitors: VisitorTable
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
-    ctx.storage.sql.exec(`
-      -- 0.1 kept copies of visitors in claims, never updated nor erased: they go.
-      DROP TABLE IF EXISTS claims;
-      DROP TABLE IF EXISTS erasures;
-      CREATE TABLE IF NOT EXISTS visitors (
-        id TEXT PRIMARY KEY,
-        token TEXT NOT NULL UNIQUE,
-        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
-        phone TEXT,
-        email TEXT,
-        identifier TEXT,
-        record TEXT NOT NULL,
-        updated INTEGER NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS visitors_phone ON visitors (phone) WHERE phone IS NOT NULL;
-      CREATE INDEX IF NOT EXISTS visitors_email ON visitors (email) WHERE email IS NOT NULL;
-      CREATE INDEX IF NOT EXISTS visitors_identifier ON visitors (identifier) WHERE identifier IS NOT NULL;
-      CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-    `)
+    this.visitors = new VisitorTable(ctx.storage.sql)
     this.replica = new KvReplica(ctx.storage, env.CONTACTS)
     void ctx.blockConcurrencyWhile(() => this.replica.resume())
   }
@@ -61,37 +37,60 @@ export class VisitorRegistry extends DurableObject<Env> {
    */
   async register(input: VisitorInput, mode: MatchMode): Promise<Visitor> {
     let token = input.token
-    let row = input.identifier && mode !== 'false' ? this.one('identifier = ?', input.identifier) : undefined
-    if (!row) {
-      const holder = this.one('token = ?', token)
+    let found = input.identifier && mode !== 'false' ? this.visitors.find('identifier = ?', input.identifier) : undefined
+    if (!found) {
+      const holder = this.visitors.find('token = ?', token)
       if (holder?.identifier && input.identifier && holder.identifier !== input.identifier) token = randomId(24)
-      else row = holder
+      else found = holder
     }
-    if (!row && mode === 'true') {
+    if (!found && mode === 'true') {
       // Rocket.Chat's rule; never onto a verified visitor, whose identity was vouched for.
-      row = input.phone ? this.one('phone = ? AND identifier IS NULL', input.phone) : undefined
-      const byEmail = !row && input.email ? this.one('email = ? AND identifier IS NULL', input.email) : undefined
-      if (byEmail) row = { ...byEmail, record: JSON.stringify({ ...JSON.parse(byEmail.record), token }) }
+      found = input.phone ? this.visitors.find('phone = ? AND identifier IS NULL', input.phone) : undefined
+      const byEmail = !found && input.email ? this.visitors.find('email = ? AND identifier IS NULL', input.email) : undefined
+      if (byEmail) found = { ...byEmail, visitor: { ...byEmail.visitor, token } }
     }
-    const visitor = row ? this.update(row, input) : this.create(token, input)
-    await this.replica.flush([keys.visitor(visitor._id)])
-    return visitor
+    const base = found?.visitor ?? this.visitors.blank(token, input.username)
+    return this.write(applyVisitorInput(base, input), input.identifier)
+  }
+
+  /**
+   * An agent's create-or-update (POST omnichannel/contact), as Rocket.Chat's registerContact: the
+   * visitor with this token, else with this email (which takes the token), else a new one.
+   */
+  async saveContact(input: ContactInput): Promise<string> {
+    const found = this.visitors.find('token = ?', input.token) ?? (input.email ? this.visitors.find('email = ?', input.email) : undefined)
+    const base = found?.visitor ?? this.visitors.blank(input.token, input.username)
+    return (await this.write(applyContactInput(base, input)))._id
   }
 
   /** The visitor holding this token, straight from the authority. */
   find(token: string): Visitor | null {
-    const row = this.one('token = ?', token)
-    return row ? JSON.parse(row.record) : null
+    return this.visitors.find('token = ?', token)?.visitor ?? null
+  }
+
+  /** The visitor with this _id. */
+  info(id: string): Visitor | null {
+    return this.visitors.find('id = ?', id)?.visitor ?? null
+  }
+
+  /** The newest visitor matching every criterion (contact.search). */
+  search(criteria: Criteria): Visitor | null {
+    return this.visitors.search(criteria)
+  }
+
+  /** One page of visitors, newest first (visitors.search). */
+  list(term: string, count: number, offset: number): { visitors: Visitor[]; total: number } {
+    return this.visitors.list(term, count, offset)
   }
 
   /** Erases the visitor holding this token: here at once, from KV before answering. */
-  async erase(token: string): Promise<{ _id: string } | null> {
-    const row = this.one('token = ?', token)
-    if (!row) return null
-    this.ctx.storage.sql.exec('DELETE FROM visitors WHERE id = ?', row.id)
-    this.replica.want(keys.visitor(row.id), null, true)
-    await this.replica.flush([keys.visitor(row.id)])
-    return { _id: row.id }
+  erase(token: string): Promise<{ _id: string } | null> {
+    return this.eraseFound(this.visitors.find('token = ?', token))
+  }
+
+  /** Erases the visitor with this _id, as `erase` does. */
+  eraseById(id: string): Promise<{ _id: string } | null> {
+    return this.eraseFound(this.visitors.find('id = ?', id))
   }
 
   /** Retries KV writes that failed, and re-sweeps erased records. */
@@ -99,53 +98,19 @@ export class VisitorRegistry extends DurableObject<Env> {
     await this.replica.flushDue()
   }
 
-  private one(where: string, value: string): Row | undefined {
-    // The newest first: phone, email and identifier need not be unique.
-    return this.ctx.storage.sql.exec<Row>(
-      `SELECT id, record, identifier FROM visitors WHERE ${where} ORDER BY updated DESC LIMIT 1`, value).toArray()[0]
-  }
-
-  private update(row: Row, input: VisitorInput): Visitor {
-    const visitor = applyVisitorInput(JSON.parse(row.record), input)
-    this.ctx.storage.sql.exec(
-      `UPDATE visitors SET token = ?, phone = ?, email = ?, identifier = COALESCE(?, identifier), record = ?, updated = ?
-       WHERE id = ?`,
-      visitor.token, phoneOf(visitor), emailOf(visitor), input.identifier ?? null, JSON.stringify(visitor), Date.now(), row.id)
+  /** Stores the visitor, then its copy in KV; answers once KV has it (or the outbox will retry). */
+  private async write(visitor: Visitor, identifier?: string): Promise<Visitor> {
+    this.visitors.save(visitor, identifier)
     this.replica.want(keys.visitor(visitor._id), JSON.stringify(visitor))
+    await this.replica.flush([keys.visitor(visitor._id)])
     return visitor
   }
 
-  private create(token: string, input: VisitorInput): Visitor {
-    const ts = new Date().toISOString()
-    const base: Visitor = { _id: randomId(), username: this.username(input.username), token, ts, status: 'online', _updatedAt: ts }
-    const visitor = applyVisitorInput(base, input)
-    this.ctx.storage.sql.exec(
-      'INSERT INTO visitors (id, token, username, phone, email, identifier, record, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      visitor._id, token, visitor.username, phoneOf(visitor), emailOf(visitor), input.identifier ?? null,
-      JSON.stringify(visitor), Date.now())
-    this.replica.want(keys.visitor(visitor._id), JSON.stringify(visitor))
-    return visitor
-  }
-
-  /** The username asked for when it is free and not guest-N shaped; else the next free guest-N. */
-  private username(wanted: string | undefined): string {
-    if (wanted && !GUEST_NAME.test(wanted) && !this.taken(wanted)) return wanted
-    let name: string
-    do name = `guest-${this.next('guest')}`
-    while (this.taken(name))
-    return name
-  }
-
-  private taken(username: string): boolean {
-    return this.ctx.storage.sql.exec('SELECT 1 FROM visitors WHERE username = ?', username).toArray().length > 0
-  }
-
-  private next(name: string): number {
-    return this.ctx.storage.sql.exec<{ value: number }>(
-      'INSERT INTO sequences VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value',
-      name).one().value
+  private async eraseFound(found: Found | undefined): Promise<{ _id: string } | null> {
+    if (!found) return null
+    this.visitors.delete(found.id)
+    this.replica.want(keys.visitor(found.id), null, true)
+    await this.replica.flush([keys.visitor(found.id)])
+    return { _id: found.id }
   }
 }
-
-const phoneOf = (v: Visitor) => v.phone?.[0]?.phoneNumber ?? null
-const emailOf = (v: Visitor) => v.visitorEmails?.[0]?.address ?? null

@@ -52,6 +52,8 @@ export interface CustomField {
   regexp: string
   /** Comma-separated choices of a `select` field, as Rocket.Chat stores them. */
   options: string
+  /** Agents can search contacts by it. */
+  searchable?: boolean
 }
 
 export const fieldOptions = (field: Pick<CustomField, 'options'>): string[] =>

@@ -3,7 +3,8 @@ export interface Visitor {
   _id: string
   username: string
   token: string
-  status: 'online'
+  /** Set by every registration; a contact an agent created has none until the visitor registers. */
+  status?: 'online'
   ts: string
   _updatedAt: string
   name?: string
@@ -11,6 +12,8 @@ export interface Visitor {
   visitorEmails?: { address: string }[]
   department?: string
   livechatData?: Record<string, string>
+  /** The agent responsible for this contact (POST omnichannel/contact). */
+  contactManager?: { username: string }
   /** The site's backend vouched for this visitor's identity (see visitor-identity.ts). */
   verified?: true
 }
