@@ -15,6 +15,11 @@ export default defineConfig({
         test: { name: 'widget', include: ['test/widget/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
       },
       {
+        // The agent console's components in happy-dom, against a fake server.
+        oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+        test: { name: 'console', include: ['test/console/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
+      },
+      {
         // Real processes: `wrangler dev`, the agent CLI, Chromium.
         test: {
           name: 'e2e',

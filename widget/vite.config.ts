@@ -1,11 +1,13 @@
 // Builds the widget into one self-contained IIFE (CSS inlined as a string) at
 // widget/dist/widget.js, plus the same file under Rocket.Chat's path and the demo page
-// (copied from widget/public).
+// (copied from widget/public). The agent console builds into the same directory (under agent/),
+// which this build leaves alone.
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { defineConfig } from 'vite'
+import { ASSETS_DIR, CONSOLE_SUBDIR, emptyExcept } from '../scripts/assets.ts'
 
-const dist = resolve(import.meta.dirname, 'dist')
+const dist = ASSETS_DIR
 
 export default defineConfig({
   root: import.meta.dirname,
@@ -13,7 +15,8 @@ export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: dist,
-    emptyOutDir: true,
+    // Emptied by emptyExcept below, which keeps the console's output.
+    emptyOutDir: false,
     target: 'es2022',
     lib: {
       entry: resolve(import.meta.dirname, 'src/main.tsx'),
@@ -25,6 +28,7 @@ export default defineConfig({
     rolldownOptions: { output: { charset: 'ascii' } },
   },
   plugins: [
+    emptyExcept(dist, [CONSOLE_SUBDIR]),
     {
       name: 'rocketchat-path',
       apply: 'build',

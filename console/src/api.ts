@@ -1,0 +1,117 @@
+// The console's calls to the Worker's Rocket.Chat-shaped REST API. No retries: an agent sees
+// the error and a "Try again" button. A 401 on an authenticated call ends the session (the app
+// returns to sign-in); every other failure comes back as a message fit to show.
+import type { Visitor } from '../../worker/src/visitor'
+import type { CustomField } from '../../worker/src/visitor-rules'
+
+export type { Visitor }
+export type ConfigField = Pick<CustomField, '_id' | 'label' | 'type' | 'required' | 'regexp' | 'options'>
+
+export interface Me {
+  _id: string
+  username: string
+  name?: string
+  roles: string[]
+}
+
+export interface Session {
+  userId: string
+  authToken: string
+  me: Me
+}
+
+export interface VisitorPage {
+  visitors: Visitor[]
+  count: number
+  offset: number
+  total: number
+}
+
+/** What POST /api/v1/omnichannel/contact takes from the console. */
+export interface ContactInput {
+  _id: string
+  token: string
+  name: string
+  email: string
+  phone: string
+  customFields: Record<string, string>
+}
+
+export type Result<T> =
+  | { ok: true; data: T }
+  | { ok: false; status: number; error: string; errorType?: string; retryAfterS?: number }
+
+/** The largest page visitors.search returns. */
+export const MAX_PAGE = 100
+
+interface CallOptions {
+  method?: 'GET' | 'POST'
+  body?: unknown
+  /** Send the session's X-User-Id / X-Auth-Token (default true). */
+  auth?: boolean
+  /** A 401 ends the session (default: when `auth`). */
+  endsSession?: boolean
+  signal?: AbortSignal
+}
+
+// "Reason [error-code]": the code is for programs, the reason for people.
+const reason = (text: string) => text.replace(/\s*\[[\w-]+\]$/, '')
+
+function message(status: number, json: { error?: unknown; message?: unknown }): string {
+  if (status === 403) return "You don't have permission to do that."
+  if (status === 429) return 'Too many requests. Wait a moment and try again.'
+  if (status >= 500) return `The server had a problem (HTTP ${status}). Try again.`
+  const text = typeof json.error === 'string' ? json.error : typeof json.message === 'string' ? json.message : ''
+  return reason(text) || `The request failed (HTTP ${status}).`
+}
+
+export const UNREACHABLE = "Can't reach the server. Check your connection and try again."
+
+export function createApi(options: { origin?: string; session: () => Session | null; onUnauthorized: () => void }) {
+  const origin = options.origin ?? ''
+
+  async function call<T>(path: string, { method = 'GET', body, auth = true, endsSession = auth, signal }: CallOptions = {}): Promise<Result<T>> {
+    const headers: Record<string, string> = {}
+    const session = options.session()
+    if (auth && session) Object.assign(headers, { 'X-User-Id': session.userId, 'X-Auth-Token': session.authToken })
+    if (body !== undefined) headers['Content-Type'] = 'application/json'
+    let response: Response
+    try {
+      response = await fetch(origin + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal })
+    } catch {
+      return { ok: false, status: 0, error: UNREACHABLE }
+    }
+    const json = await response.json().catch(() => ({}))
+    const failed = json?.success === false || json?.status === 'error'
+    if (response.ok && !failed) return { ok: true, data: json as T }
+    if (response.status === 401 && endsSession) options.onUnauthorized()
+    const retryAfter = Number(response.headers.get('retry-after'))
+    return {
+      ok: false,
+      status: response.status,
+      error: message(response.status, json ?? {}),
+      errorType: typeof json?.errorType === 'string' ? json.errorType : undefined,
+      retryAfterS: retryAfter > 0 ? retryAfter : undefined,
+    }
+  }
+
+  const query = (params: Record<string, string | number>) => new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))
+
+  return {
+    login: (user: string, password: string) =>
+      call<{ data: Session }>('/api/v1/login', { method: 'POST', body: { user, password }, auth: false }),
+    /** Revokes the session's token; a 401 here (already expired) does not need reporting. */
+    logout: () => call<unknown>('/api/v1/logout', { method: 'POST', endsSession: false }),
+    me: () => call<Me>('/api/v1/me'),
+    search: (term: string, count: number, offset: number, signal?: AbortSignal) =>
+      call<VisitorPage>(`/api/v1/livechat/visitors.search?${query({ term, count, offset })}`, { signal }),
+    info: (visitorId: string, signal?: AbortSignal) =>
+      call<{ visitor: Visitor }>(`/api/v1/livechat/visitors.info?${query({ visitorId })}`, { signal }),
+    save: (contact: ContactInput) => call<{ contact: string }>('/api/v1/omnichannel/contact', { method: 'POST', body: contact }),
+    erase: (contactId: string) => call<unknown>('/api/v1/omnichannel/contacts.delete', { method: 'POST', body: { contactId } }),
+    config: (signal?: AbortSignal) =>
+      call<{ config: { customFields?: ConfigField[] } }>('/api/v1/livechat/config', { auth: false, signal }),
+  }
+}
+
+export type Api = ReturnType<typeof createApi>

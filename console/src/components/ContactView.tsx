@@ -1,0 +1,213 @@
+// One contact: every field the API returns, livechatData included; Edit turns the fields into
+// a form; Erase (managers and admins) asks for confirmation, then erases for good.
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
+import type { Api, Visitor } from '../api'
+import { customColumns, displayName, emailsOf, formatDate, phonesOf } from '../contact'
+import type { ConfigState } from './App'
+import { ContactForm } from './ContactForm'
+import { EraseConfirm } from './EraseConfirm'
+
+type Load = { state: 'loading' } | { state: 'done'; visitor: Visitor } | { state: 'error'; error: string; missing: boolean }
+type Mode = 'view' | 'edit' | 'erase'
+
+// Shown in their own rows; any other top-level field the API returns is listed after them.
+const KNOWN = new Set(['_id', 'username', 'token', 'ts', '_updatedAt', 'status', 'name', 'phone', 'visitorEmails', 'department', 'livechatData', 'verified'])
+
+export function ContactView(props: { api: Api; id: string; config: ConfigState; canErase: boolean; onErased: (name: string) => void }) {
+  const { api, id } = props
+  const [load, setLoad] = useState<Load>({ state: 'loading' })
+  const [attempt, setAttempt] = useState(0)
+  const [mode, setMode] = useState<Mode>('view')
+  const [status, setStatus] = useState('')
+  const heading = useRef<HTMLHeadingElement>(null)
+  const editButton = useRef<HTMLButtonElement>(null)
+  const eraseButton = useRef<HTMLButtonElement>(null)
+  // Where focus goes once the next render is committed.
+  const focusNext = useRef<(() => HTMLElement | null) | undefined>(undefined)
+
+  useLayoutEffect(() => {
+    const target = focusNext.current?.()
+    if (target) {
+      focusNext.current = undefined
+      target.focus()
+    }
+  })
+
+  useEffect(() => {
+    const abort = new AbortController()
+    void api.info(id, abort.signal).then((r) => {
+      if (abort.signal.aborted) return
+      // Arrived here (the link that was clicked is gone): the heading names where the agent is.
+      const idle = !document.activeElement || document.activeElement === document.body
+      if (idle) focusNext.current = () => heading.current
+      setLoad(r.ok ? { state: 'done', visitor: r.data.visitor } : { state: 'error', error: r.error, missing: r.errorType === 'visitor-not-found' || /not.found/i.test(r.error) })
+    })
+    return () => abort.abort()
+  }, [id, attempt])
+
+  const back = (
+    <p class="back">
+      <a href="#/">← All contacts</a>
+    </p>
+  )
+
+  if (load.state !== 'done') {
+    return (
+      <section aria-labelledby="contact-title">
+        {back}
+        <h1 id="contact-title" tabIndex={-1} ref={heading}>
+          {load.state === 'loading' ? 'Contact' : load.missing ? 'Contact not found' : 'Contact'}
+        </h1>
+        {load.state === 'loading' ? (
+          <p role="status">Loading contact…</p>
+        ) : (
+          <div role="alert" class="error-box">
+            <p>{load.missing ? 'This contact does not exist, or it was erased.' : `Couldn't load this contact: ${load.error}`}</p>
+            {!load.missing && (
+              <button type="button" onClick={() => (setLoad({ state: 'loading' }), setAttempt((n) => n + 1))}>
+                Try again
+              </button>
+            )}
+          </div>
+        )}
+      </section>
+    )
+  }
+
+  const visitor = load.visitor
+  const name = displayName(visitor)
+
+  const saved = (next: Visitor | undefined) => {
+    if (next) setLoad({ state: 'done', visitor: next })
+    else setAttempt((n) => n + 1) // Saved, but reading it back failed: load again.
+    setStatus('Changes saved.')
+    setMode('view')
+    focusNext.current = () => editButton.current
+  }
+
+  return (
+    <section aria-labelledby="contact-title">
+      {back}
+      <h1 id="contact-title" tabIndex={-1} ref={heading}>
+        {name}
+      </h1>
+      <p role="status" class="status">
+        {status}
+      </p>
+      {mode === 'edit' ? (
+        <ContactForm
+          api={api}
+          visitor={visitor}
+          config={props.config}
+          onSaved={saved}
+          onCancel={() => {
+            setMode('view')
+            focusNext.current = () => editButton.current
+          }}
+        />
+      ) : (
+        <>
+          <div class="actions">
+            <button
+              type="button"
+              ref={editButton}
+              onClick={() => {
+                setStatus('')
+                setMode('edit')
+                focusNext.current = () => document.querySelector<HTMLElement>('#edit-form input, #edit-form select')
+              }}
+            >
+              Edit
+            </button>
+            {props.canErase && mode === 'view' && (
+              <button
+                type="button"
+                class="danger"
+                ref={eraseButton}
+                onClick={() => {
+                  setStatus('')
+                  setMode('erase')
+                  focusNext.current = () => document.getElementById('erase-cancel')
+                }}
+              >
+                Erase
+              </button>
+            )}
+          </div>
+          {mode === 'erase' && (
+            <EraseConfirm
+              api={api}
+              visitor={visitor}
+              onErased={() => props.onErased(name)}
+              onCancel={() => {
+                setMode('view')
+                focusNext.current = () => eraseButton.current
+              }}
+            />
+          )}
+          <Fields visitor={visitor} config={props.config} />
+        </>
+      )}
+    </section>
+  )
+}
+
+const NOT_SET = <span class="unset">Not set</span>
+
+function Row({ label, children }: { label: string; children: preact.ComponentChildren }) {
+  const empty = children === undefined || children === '' || (Array.isArray(children) && children.length === 0)
+  return (
+    <div class="row">
+      <dt>{label}</dt>
+      <dd>{empty ? NOT_SET : children}</dd>
+    </div>
+  )
+}
+
+function Fields({ visitor, config }: { visitor: Visitor; config: ConfigState }) {
+  const custom = customColumns(config.fields ?? [], [visitor])
+  const extra = Object.entries(visitor).filter(([key]) => !KNOWN.has(key))
+  const list = (items: string[]) => (items.length ? items.map((item) => <span class="item">{item}</span>) : undefined)
+  return (
+    <>
+      <h2>Details</h2>
+      <dl class="fields">
+        <Row label="Name">{visitor.name}</Row>
+        <Row label="Username">{visitor.username}</Row>
+        <Row label="Email">{list(emailsOf(visitor))}</Row>
+        <Row label="Phone">{list(phonesOf(visitor))}</Row>
+        <Row label="Department">{visitor.department}</Row>
+        <Row label="Status">{visitor.status}</Row>
+        <Row label="Verified">{visitor.verified ? 'Yes: the site vouched for this visitor' : 'No'}</Row>
+        <Row label="Created">{visitor.ts && <time dateTime={visitor.ts}>{formatDate(visitor.ts)}</time>}</Row>
+        <Row label="Updated">{visitor._updatedAt && <time dateTime={visitor._updatedAt}>{formatDate(visitor._updatedAt)}</time>}</Row>
+        <Row label="Contact ID">
+          <code>{visitor._id}</code>
+        </Row>
+        <Row label="Token">{visitor.token && <code>{visitor.token}</code>}</Row>
+        {extra.map(([key, value]) => (
+          <Row key={key} label={key}>
+            {typeof value === 'string' ? value : <code>{JSON.stringify(value)}</code>}
+          </Row>
+        ))}
+      </dl>
+      <h2>Custom fields</h2>
+      {config.error && !config.fields && (
+        <p class="hint">
+          Field names couldn't be loaded ({config.error}); raw keys are shown.
+        </p>
+      )}
+      {custom.length ? (
+        <dl class="fields">
+          {custom.map((c) => (
+            <Row key={c.key} label={c.label}>
+              {visitor.livechatData?.[c.key]}
+            </Row>
+          ))}
+        </dl>
+      ) : (
+        <p>No custom fields.</p>
+      )}
+    </>
+  )
+}

@@ -1,0 +1,140 @@
+// A contact as the console shows, edits and exports it. Validation uses the server's own rules
+// (worker/src/visitor-rules.ts), so the form refuses what the API would.
+import {
+  LIMITS,
+  fieldOptions,
+  hasControlCharacters,
+  hasLoneSurrogates,
+  isValidCustomValue,
+  isValidEmail,
+  normalizeEmail,
+} from '../../worker/src/visitor-rules'
+import type { ConfigField, ContactInput, Visitor } from './api'
+
+export const emailsOf = (v: Visitor) => (v.visitorEmails ?? []).map((e) => e.address)
+export const phonesOf = (v: Visitor) => (v.phone ?? []).map((p) => p.phoneNumber)
+export const displayName = (v: Visitor) => v.name || v.username
+
+export function formatDate(iso: string | undefined): string {
+  const date = new Date(iso ?? '')
+  return isNaN(date.getTime()) ? iso ?? '' : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+}
+
+/** Custom field columns: the server's definitions in order, then any other livechatData key found
+ * (a field since removed from the config still shows). */
+export function customColumns(fields: ConfigField[], visitors: Visitor[]): { key: string; label: string }[] {
+  const columns = fields.map((f) => ({ key: f._id, label: f.label || f._id }))
+  const known = new Set(columns.map((c) => c.key))
+  for (const v of visitors) {
+    for (const key of Object.keys(v.livechatData ?? {})) {
+      if (!known.has(key)) {
+        known.add(key)
+        columns.push({ key, label: key })
+      }
+    }
+  }
+  return columns
+}
+
+// ---- The edit form ---------------------------------------------------------------------------
+
+export type Values = Record<string, string>
+export type Errors = Record<string, string>
+
+export interface FormField {
+  /** name, email, phone, or `cf.<_id>` for a custom field. */
+  key: string
+  label: string
+  required: boolean
+  type: 'text' | 'email' | 'tel'
+  autocomplete?: string
+  options?: string[]
+  custom?: ConfigField
+}
+
+export const customKey = (id: string) => `cf.${id}`
+
+export function formFields(custom: ConfigField[]): FormField[] {
+  return [
+    { key: 'name', label: 'Name', required: true, type: 'text', autocomplete: 'off' },
+    { key: 'email', label: 'Email', required: false, type: 'email', autocomplete: 'off' },
+    { key: 'phone', label: 'Phone', required: false, type: 'tel', autocomplete: 'off' },
+    ...custom.map((field) => {
+      const options = fieldOptions(field)
+      return {
+        key: customKey(field._id),
+        label: field.label || field._id,
+        required: field.required,
+        type: 'text' as const,
+        options: field.type === 'select' && options.length ? options : undefined,
+        custom: field,
+      }
+    }),
+  ]
+}
+
+export function initialValues(visitor: Visitor, custom: ConfigField[]): Values {
+  const values: Values = { name: visitor.name ?? '', email: emailsOf(visitor)[0] ?? '', phone: phonesOf(visitor)[0] ?? '' }
+  for (const field of custom) values[customKey(field._id)] = visitor.livechatData?.[field._id] ?? ''
+  return values
+}
+
+const LIMIT: Record<string, number> = { name: LIMITS.name, email: LIMITS.email, phone: LIMITS.phone }
+
+export const MESSAGES = {
+  required: 'Enter a value: this field is required.',
+  email: 'Enter a valid email address, like name@example.com.',
+  invalid: "This value isn't allowed for this field.",
+  tooLong: (max: number) => `Too long: at most ${max} characters.`,
+  characters: 'Remove control or invalid characters.',
+}
+
+function validCustom(field: ConfigField, value: string): boolean {
+  try {
+    return isValidCustomValue(field, value)
+  } catch {
+    return true // A pattern the browser cannot compile is the server's to judge.
+  }
+}
+
+export function validate(fields: FormField[], values: Values): Errors {
+  const errors: Errors = {}
+  for (const { key, required, custom } of fields) {
+    const value = (values[key] ?? '').trim()
+    const max = LIMIT[key] ?? LIMITS.customValue
+    if (!value) {
+      if (required) errors[key] = MESSAGES.required
+    } else if (value.length > max) errors[key] = MESSAGES.tooLong(max)
+    else if (hasControlCharacters(value) || hasLoneSurrogates(value)) errors[key] = MESSAGES.characters
+    else if (key === 'email' && !isValidEmail(normalizeEmail(value))) errors[key] = MESSAGES.email
+    else if (custom && !validCustom(custom, value)) errors[key] = MESSAGES.invalid
+  }
+  return errors
+}
+
+/**
+ * The request body. With Rocket.Chat's semantics an empty email removes the contact's emails, an
+ * empty phone its phone, and customFields replaces livechatData with the fields given (an
+ * emptied one is left out, so removed).
+ */
+export function toContactInput(visitor: Visitor, fields: FormField[], values: Values): ContactInput {
+  const value = (key: string) => (values[key] ?? '').trim()
+  const customFields: Record<string, string> = {}
+  for (const { key, custom } of fields) if (custom && value(key)) customFields[custom._id] = value(key)
+  return {
+    _id: visitor._id,
+    token: visitor.token,
+    name: value('name'),
+    email: value('email') && normalizeEmail(value('email')),
+    phone: value('phone'),
+    customFields,
+  }
+}
+
+/** The field a 400 names ("Invalid value for Address field", an invalid email), with its message. */
+export function fieldOfServerError(fields: FormField[], error: string, errorType?: string): Errors | undefined {
+  if (/email/i.test(errorType ?? '')) return { email: MESSAGES.email }
+  const invalid = /^Invalid value for (.+) field/.exec(error)
+  const field = invalid && fields.find((f) => f.custom && (f.label === invalid[1] || f.custom._id === invalid[1]))
+  return field ? { [field.key]: MESSAGES.invalid } : undefined
+}

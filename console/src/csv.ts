@@ -1,0 +1,52 @@
+// Contacts as CSV (RFC 4180: CRLF rows, fields quoted when they hold a quote, comma or line
+// break, quotes doubled), safe to open in a spreadsheet: a cell that starts with = + - @ (or a
+// tab or carriage return) is prefixed with ' so it is read as text, never run as a formula.
+import type { ConfigField, Visitor } from './api'
+import { customColumns, emailsOf, phonesOf } from './contact'
+
+const FORMULA = /^[=+\-@\t\r]/
+
+export function csvCell(value: string): string {
+  const text = FORMULA.test(value) ? `'${value}` : value
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+}
+
+export const csvRow = (cells: string[]) => cells.map(csvCell).join(',')
+
+/**
+ * One row per contact with every field but the token (a visitor's credential: exports travel).
+ * Several emails or phones share one cell, separated by "; ".
+ */
+export function contactsCsv(visitors: Visitor[], fields: ConfigField[]): string {
+  const custom = customColumns(fields, visitors)
+  const header = ['ID', 'Username', 'Name', 'Email', 'Phone', 'Department', 'Status', 'Verified', 'Created', 'Updated', ...custom.map((c) => c.label)]
+  const rows = visitors.map((v) => [
+    v._id,
+    v.username,
+    v.name ?? '',
+    emailsOf(v).join('; '),
+    phonesOf(v).join('; '),
+    v.department ?? '',
+    v.status ?? '',
+    v.verified ? 'yes' : 'no',
+    v.ts ?? '',
+    v._updatedAt ?? '',
+    ...custom.map((c) => v.livechatData?.[c.key] ?? ''),
+  ])
+  // The byte order mark makes spreadsheet programs read the file as UTF-8.
+  return '\uFEFF' + [header, ...rows].map(csvRow).join('\r\n') + '\r\n'
+}
+
+/** Hands `text` to the browser as a file download. */
+export function download(filename: string, text: string, type = 'text/csv;charset=utf-8'): void {
+  const url = URL.createObjectURL(new Blob([text], { type }))
+  const link = document.createElement('a')
+  link.href = url
+  link.download = filename
+  link.hidden = true
+  document.body.append(link)
+  link.click()
+  link.remove()
+  // Revoked later: some browsers start reading the blob after click() returns.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000)
+}
