@@ -19,11 +19,11 @@ let restore: (() => Promise<unknown>) | undefined
 afterEach(async () => { await restore?.() })
 
 describe('KV and Durable Object operations per request', () => {
-  it('GET contact: 2 KV reads (credentials, contact), no registry call', async () => {
+  it('GET contact: 3 KV reads (credentials: agent and session; contact), no registry call', async () => {
     const visitor = await register({ token: newToken() })
     const { headers } = await createAgent()
     expect(await measure((env) => getContact(`?contactId=${visitor._id}`, headers, env)))
-      .toEqual({ status: 200, worker: { ...NONE, get: 2 }, registry: [], replica: NONE })
+      .toEqual({ status: 200, worker: { ...NONE, get: 3 }, registry: [], replica: NONE })
   })
 
   it('POST with a new token, phone and email: 1 registry call, which writes 1 KV record', async () => {

@@ -35,6 +35,13 @@ const Switch = v.picklist(['true', 'false'])
 const schemas = {
   ALLOWED_ORIGINS: OriginList,
   AGENT_ALLOWED_ORIGINS: OriginList,
+  // Days a token from POST /api/v1/login stays valid.
+  AGENT_SESSION_DAYS: v.pipe(
+    v.optional(v.string(), '90'),
+    v.regex(/^[1-9][0-9]{0,3}$/, 'must be a whole number of days, at least 1'),
+    v.transform(Number),
+    v.maxValue(3650, 'must be at most 3650 days'),
+  ),
   CONTACT_INCLUDE_TOKEN: v.pipe(v.optional(Switch, 'true'), v.transform((s) => s === 'true')),
   MATCH_VISITORS_BY_CONTACT: v.optional(v.picklist(['verified', 'true', 'false']), 'verified'),
   RATE_LIMITS: v.optional(v.picklist(['on', 'off']), 'on'),

@@ -6,8 +6,13 @@ import { failure, notFound, ok } from './responses.ts'
 import { getLivechatConfig } from './routes/config.ts'
 import { deleteContact, getContact, postContact, searchContact, searchVisitors, visitorInfo } from './contacts/routes.ts'
 import { deleteVisitor, getVisitor, postVisitor } from './routes/visitor.ts'
+import { login, logout, me } from './agents/routes.ts'
 
 export { VisitorRegistry } from './visitor-registry.ts'
+export { LoginThrottle } from './agents/login-throttle.ts'
+
+// Sign-in: the agents' policy, like omnichannel/*.
+const AGENT_SIGN_IN = new Set(['/api/v1/login', '/api/v1/logout', '/api/v1/me'])
 
 // Agents' endpoints that Rocket.Chat keeps under livechat/.
 const AGENT_LIVECHAT = /^\/api\/v1\/livechat\/visitors\./
@@ -15,6 +20,8 @@ const AGENT_LIVECHAT = /^\/api\/v1\/livechat\/visitors\./
 /** The widget's endpoints are for browsers on site owners' pages; the agents' are not, unless configured. */
 function corsPolicy(request: Request, env: Env): CorsPolicy | undefined {
   const { pathname } = new URL(request.url)
+  if (AGENT_SIGN_IN.has(pathname))
+    return { origins: setting(env, 'AGENT_ALLOWED_ORIGINS'), methods: 'GET, POST', headers: 'Content-Type, X-User-Id, X-Auth-Token' }
   if (pathname.startsWith('/api/v1/omnichannel/') || AGENT_LIVECHAT.test(pathname))
     return { origins: setting(env, 'AGENT_ALLOWED_ORIGINS'), methods: 'GET, POST', headers: 'Content-Type, X-User-Id, X-Auth-Token' }
   if (pathname.startsWith('/api/v1/livechat/'))
@@ -65,6 +72,10 @@ router
   .post('/api/v1/omnichannel/contacts.delete', deleteContact)
   .get('/api/v1/livechat/visitors.search', searchVisitors)
   .get('/api/v1/livechat/visitors.info', visitorInfo)
+  .post('/api/v1/login', login)
+  .post('/api/v1/logout', logout)
+  .get('/api/v1/logout', logout)
+  .get('/api/v1/me', me)
   .all('*', notFound)
 
 export default { fetch: router.fetch } satisfies ExportedHandler<Env>

@@ -17,13 +17,42 @@ export const keys = {
   agentPrefix: 'agent:',
   /** An agent's userId, by username lowercased (usernames are unique regardless of case). */
   agentName: (username: string) => `agent-name:${encodeURIComponent(username.toLowerCase())}`,
+  /** A sign-in session (JSON), by the SHA-256 (hex) of its token: the token itself is never stored. */
+  session: (tokenHash: string) => {
+    if (!/^[0-9a-f]{64}$/.test(tokenHash)) throw new Error('not a SHA-256 hex digest')
+    return `session:${tokenHash}`
+  },
 }
+
+/** The usernames the agent CLI accepts; any other name cannot belong to an agent. */
+export const USERNAME = /^[A-Za-z0-9._-]{1,64}$/
 
 /** An agent's credentials as stored: only a hash of the token. */
 export interface AgentRecord {
   userId: string
   username: string
+  /** A display name, when one was given. */
+  name?: string
   roles: string[]
   tokenHash: string
   createdAt: string
+  /** Set by `npm run agent -- passwd` (or `create --password-stdin`): the agent may sign in. */
+  password?: PasswordRecord
+  /** Sign-in sessions made before this instant (ISO) are void: set when the password changes. */
+  sessionsNotBefore?: string
+}
+
+/** A password as stored: PBKDF2 over its UTF-8 bytes (see agents/password-kdf.ts), salt and hash in hex. */
+export interface PasswordRecord {
+  kdf: 'PBKDF2-SHA-256'
+  iterations: number
+  salt: string
+  hash: string
+}
+
+/** A sign-in session, under `session:<sha256 of its token>`; KV also expires it at `expiresAt`. */
+export interface SessionRecord {
+  userId: string
+  createdAt: string
+  expiresAt: string
 }
