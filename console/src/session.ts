@@ -1,5 +1,6 @@
 // The signed-in agent's token, in sessionStorage only: it goes with the tab, never to disk for
 // other tabs or later visits. Where sessionStorage is blocked, it lives in memory for the page.
+import { PERMISSIONS } from '../../worker/src/roles'
 import type { Session } from './api'
 
 const KEY = 'ecc-console:session'
@@ -17,23 +18,30 @@ const isSession = (value: any): value is Session =>
   typeof value?.userId === 'string' && typeof value.authToken === 'string' && typeof value.me?.username === 'string' && Array.isArray(value.me.roles)
 
 export function loadSession(): Session | null {
+  let text: string | null
   try {
-    const value = JSON.parse(storage()?.getItem(KEY) ?? 'null')
-    return isSession(value) ? value : fallback
+    text = storage()!.getItem(KEY)
   } catch {
     return fallback
+  }
+  try {
+    const value = JSON.parse(text ?? 'null')
+    return isSession(value) ? value : null
+  } catch {
+    return null
   }
 }
 
 export function saveSession(session: Session | null): void {
-  fallback = session
   try {
-    if (session) storage()?.setItem(KEY, JSON.stringify(session))
-    else storage()?.removeItem(KEY)
+    if (session) storage()!.setItem(KEY, JSON.stringify(session))
+    else storage()!.removeItem(KEY)
+    fallback = null
   } catch {
-    // Kept in memory (fallback) only.
+    fallback = session // Blocked or full: kept in memory, for this page only.
   }
 }
 
-/** Erasing contacts is Rocket.Chat's delete-livechat-contact permission: managers and admins. */
-export const canErase = (session: Session): boolean => session.me.roles.some((r) => r === 'admin' || r === 'livechat-manager')
+/** Erasing contacts takes delete-livechat-contact (managers and admins), per the Worker's own table. */
+export const canErase = (session: Session): boolean =>
+  session.me.roles.some((role) => (PERMISSIONS['delete-livechat-contact'] as readonly string[]).includes(role))

@@ -17,7 +17,10 @@ export const PAGE_SIZE = 25
 export const SEARCH_DELAY_MS = 300
 
 // While loading, the page before stays on screen (so the pager under the agent's focus stays too).
-type Load = { state: 'loading'; page?: VisitorPage } | { state: 'done'; page: VisitorPage } | { state: 'error'; error: string; page?: undefined }
+type Load =
+  | { state: 'loading'; page?: VisitorPage; of?: ListQuery }
+  | { state: 'done'; page: VisitorPage; of: ListQuery }
+  | { state: 'error'; error: string; page?: undefined }
 
 const plural = (n: number, one: string, many: string) => `${n.toLocaleString()} ${n === 1 ? one : many}`
 
@@ -63,7 +66,14 @@ export function ContactList(props: {
     }
   }, [])
 
-  // Search as you type: the query follows the box once typing pauses.
+  // Search as you type: the query follows the box once typing pauses (or at once when the list
+  // goes away, so the search is still there on coming back).
+  const latest = useRef({ draft, query })
+  latest.current = { draft, query }
+  useEffect(() => () => {
+    const { draft, query } = latest.current
+    if (draft.trim() !== query.term) onQuery({ term: draft.trim(), offset: 0 })
+  }, [])
   useEffect(() => {
     const term = draft.trim()
     if (term === query.term) return
@@ -73,7 +83,7 @@ export function ContactList(props: {
 
   useEffect(() => {
     const abort = new AbortController()
-    setLoad((l) => ({ state: 'loading', page: l.page }))
+    setLoad((l) => ({ state: 'loading', page: l.page, of: l.state === 'error' ? undefined : l.of }))
     void api.search(query.term, PAGE_SIZE, query.offset, abort.signal).then((r) => {
       if (abort.signal.aborted) return
       if (!r.ok) return setLoad({ state: 'error', error: r.error })
@@ -82,7 +92,7 @@ export function ContactList(props: {
       if (!page.visitors.length && page.total > 0 && query.offset > 0) {
         return onQuery({ term: query.term, offset: Math.floor((page.total - 1) / PAGE_SIZE) * PAGE_SIZE })
       }
-      setLoad({ state: 'done', page })
+      setLoad({ state: 'done', page, of: query })
     })
     return () => abort.abort()
   }, [query.term, query.offset, attempt])
@@ -130,7 +140,8 @@ export function ContactList(props: {
   }
 
   const page = load.page
-  const ready = load.state === 'done'
+  // Until the effect above has run, a new query still shows the page of the one before.
+  const ready = load.state === 'done' && load.of === query
   const hasPrevious = !!page && page.offset > 0
   const hasNext = !!page && page.offset + page.visitors.length < page.total
   const go = (offset: number) => ready && onQuery({ term: query.term, offset: Math.max(0, offset) })
@@ -186,7 +197,7 @@ export function ContactList(props: {
       </form>
 
       <p role="status" class="status">
-        {load.state === 'loading' ? 'Loading contacts…' : load.state === 'done' ? summary(query, load.page) : ''}
+        {load.state === 'error' ? '' : load.state === 'done' && ready ? summary(load.of, load.page) : 'Loading contacts…'}
       </p>
       {load.state === 'error' && (
         <div role="alert" class="error-box">

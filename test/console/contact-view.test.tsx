@@ -1,0 +1,259 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
+import { expect, test } from 'vitest'
+import { SESSION_ENDED } from '../../console/src/components/App'
+import { MESSAGES } from '../../console/src/contact'
+import { fakeServer, json, listed, makeVisitors, mountSignedIn, openContact, settled, type FakeServer } from './support'
+
+const ANA = makeVisitors(1, () => ({
+  _id: 'ana1',
+  name: 'Ana Souza',
+  username: 'guest-7',
+  token: 'anaToken123',
+  visitorEmails: [{ address: 'ana@example.com' }],
+  phone: [{ phoneNumber: '+55 51 1234' }],
+  department: 'support',
+  verified: true as const,
+  livechatData: { address: 'Rua 1', plan: 'Pro', legacy: 'kept from an old field' },
+}))[0]
+
+/** The definition list as label → text. */
+const fields = (list: HTMLElement) =>
+  Object.fromEntries([...list.querySelectorAll('dt')].map((dt) => [dt.textContent, dt.nextElementSibling!.textContent]))
+
+async function openAna(server: FakeServer, username = 'maria') {
+  await mountSignedIn(server, username)
+  await settled()
+  await openContact('Ana Souza')
+}
+
+test('a contact shows every field, livechatData included, labelled from the server config', async () => {
+  const server = fakeServer({ visitors: [{ ...ANA, contactManager: { username: 'maria' } } as typeof ANA] })
+  await openAna(server)
+  expect(Object.fromEntries(server.requests('GET /api/v1/livechat/visitors.info')[0].params)).toEqual({ visitorId: 'ana1' })
+  const [details, custom] = document.querySelectorAll('dl')
+  expect(fields(details)).toMatchObject({
+    Name: 'Ana Souza',
+    Username: 'guest-7',
+    Email: 'ana@example.com',
+    Phone: '+55 51 1234',
+    Department: 'support',
+    Status: 'online',
+    Verified: 'Yes: the site vouched for this visitor',
+    'Contact ID': 'ana1',
+    Token: 'anaToken123',
+    contactManager: '{"username":"maria"}',
+  })
+  expect(fields(details).Created).toBeTruthy()
+  expect(details.querySelector('time')!.getAttribute('datetime')).toBe(ANA.ts)
+  expect(fields(custom)).toEqual({ Address: 'Rua 1', Plan: 'Pro', 'Customer code': 'Not set', legacy: 'kept from an old field' })
+  // Focus moves to the heading that names the contact.
+  await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('heading', { level: 1, name: 'Ana Souza' })))
+})
+
+test('loading, then a contact that no longer exists', async () => {
+  const server = fakeServer({ visitors: [ANA] })
+  await mountSignedIn(server)
+  await settled()
+  server.visitors.length = 0
+  fireEvent.click(screen.getByRole('link', { name: 'Ana Souza' }))
+  expect(await screen.findByText('Loading contact…')).toBeTruthy()
+  expect((await screen.findByRole('alert')).textContent).toBe('This contact does not exist, or it was erased.')
+  expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Contact not found')
+  expect(screen.getByRole('link', { name: '← All contacts' })).toBeTruthy()
+})
+
+test('an error loading a contact offers Try again', async () => {
+  const server = fakeServer({ visitors: [ANA] })
+  let fail = true
+  server.on('GET /api/v1/livechat/visitors.info', () => (fail ? 'network-error' : undefined))
+  await mountSignedIn(server)
+  await settled()
+  fireEvent.click(screen.getByRole('link', { name: 'Ana Souza' }))
+  expect((await screen.findByRole('alert')).textContent).toMatch(/^Couldn't load this contact: Can't reach the server/)
+  fail = false
+  fireEvent.click(screen.getByRole('button', { name: 'Try again' }))
+  await screen.findByRole('heading', { level: 1, name: 'Ana Souza' })
+})
+
+test('Edit: a form built from the config, prefilled; Save sends Rocket.Chat’s body and shows the result', async () => {
+  const server = fakeServer({ visitors: [ANA] })
+  await openAna(server)
+  fireEvent.click(screen.getByRole('button', { name: 'Edit' }))
+  const name = screen.getByLabelText('Name') as HTMLInputElement
+  await waitFor(() => expect(document.activeElement).toBe(name))
+  expect(name.value).toBe('Ana Souza')
+  expect((screen.getByLabelText('Email (optional)') as HTMLInputElement).value).toBe('ana@example.com')
+  expect((screen.getByLabelText('Phone (optional)') as HTMLInputElement).value).toBe('+55 51 1234')
+  expect((screen.getByLabelText('Address (optional)') as HTMLInputElement).value).toBe('Rua 1')
+  const plan = screen.getByLabelText('Plan (optional)') as HTMLSelectElement
+  expect([plan.tagName, plan.value, [...plan.options].map((o) => o.value)]).toEqual(['SELECT', 'Pro', ['', 'Free', 'Pro']])
+  expect(screen.getByText(/legacy \(no longer a field on the server\) will be removed/)).toBeTruthy()
+
+  fireEvent.input(name, { target: { value: '  Ana Maria Souza ' } })
+  fireEvent.input(screen.getByLabelText('Email (optional)'), { target: { value: ' Ana.Maria@Example.COM ' } })
+  fireEvent.input(screen.getByLabelText('Phone (optional)'), { target: { value: '' } })
+  fireEvent.input(screen.getByLabelText('Customer code (optional)'), { target: { value: 'ABC' } })
+  fireEvent.input(plan, { target: { value: 'Free' } })
+  fireEvent.click(screen.getByRole('button', { name: 'Save' }))
+  await screen.findByText('Changes saved.')
+  expect(server.requests('POST /api/v1/omnichannel/contact')[0].body).toEqual({
+    _id: 'ana1',
+    token: 'anaToken123',
+    name: 'Ana Maria Souza',
+    email: 'ana.maria@example.com',
+    phone: '',
+    customFields: { address: 'Rua 1', plan: 'Free', code: 'ABC' },
+  })
+  // Read back from the server: the view shows what is stored now.
+  expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Ana Maria Souza')
+  const [details, custom] = document.querySelectorAll('dl')
+  expect(fields(details)).toMatchObject({ Email: 'ana.maria@example.com', Phone: 'Not set' })
+  expect(fields(custom)).toEqual({ Address: 'Rua 1', Plan: 'Free', 'Customer code': 'ABC' })
+  await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Edit' })))
+})
+
+test('Edit: invalid values are caught with the server’s rules, linked to their field, and nothing is sent', async () => {
+  const server = fakeServer({ visitors: [ANA] })
+  await openAna(server)
+  fireEvent.click(screen.getByRole('button', { name: 'Edit' }))
+  fireEvent.input(screen.getByLabelText('Name'), { target: { value: '   ' } })
+  fireEvent.input(screen.getByLabelText('Email (optional)'), { target: { value: 'not-an-email' } })
+  fireEvent.input(screen.getByLabelText('Phone (optional)'), { target: { value: 'x'.repeat(65) } })
+  fireEvent.input(screen.getByLabelText('Address (optional)'), { target: { value: 'bell\u0007' } })
+  fireEvent.input(screen.getByLabelText('Customer code (optional)'), { target: { value: 'abc' } })
+  fireEvent.click(screen.getByRole('button', { name: 'Save' }))
+  const error = (label: string) => {
+    const input = screen.getByLabelText(label)
+    expect(input.getAttribute('aria-invalid')).toBe('true')
+    return document.getElementById(input.getAttribute('aria-describedby')!)!.textContent
+  }
+  expect(error('Name')).toBe(MESSAGES.required)
+  expect(error('Email (optional)')).toBe(MESSAGES.email)
+  expect(error('Phone (optional)')).toBe(MESSAGES.tooLong(64))
+  expect(error('Address (optional)')).toBe(MESSAGES.characters)
+  expect(error('Customer code (optional)')).toBe(MESSAGES.invalid)
+  await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('Name')))
+  expect(server.requests('POST /api/v1/omnichannel/contact')).toEqual([])
+})
+
+test('Edit: a 400 naming a field is shown on that field; any other failure above the buttons', async () => {
+  const server = fakeServer({ visitors: [ANA] })
+  await openAna(server)
+  server.on('POST /api/v1/omnichannel/contact', () => json({ success: false, error: 'Invalid value for Address field' }, 400))
+  fireEvent.click(screen.getByRole('button', { name: 'Edit' }))
+  fireEvent.click(screen.getByRole('button', { name: 'Save' }))
+  await waitFor(() => expect(screen.getByLabelText('Address (optional)').getAttribute('aria-invalid')).toBe('true'))
+  server.on('POST /api/v1/omnichannel/contact', () => json({ success: false, error: 'Internal' }, 503))
+  fireEvent.click(screen.getByRole('button', { name: 'Save' }))
+  expect((await screen.findByRole('alert')).textContent).toBe("Couldn't save: The server had a problem (HTTP 503). Try again.")
+  // Still editing: nothing typed is lost.
+  expect(screen.getByRole('button', { name: 'Save' })).toBeTruthy()
+})
+
+test('Edit: while saving, a status says so and Save does not send twice; Cancel leaves without sending', async () => {
+  const server = fakeServer({ visitors: [ANA] })
+  await openAna(server)
+  let release!: () => void
+  server.on('POST /api/v1/omnichannel/contact', () => new Promise((r) => (release = () => r(undefined))))
+  fireEvent.click(screen.getByRole('button', { name: 'Edit' }))
+  fireEvent.click(screen.getByRole('button', { name: 'Save' }))
+  expect(screen.getByText('Saving…')).toBeTruthy()
+  expect((screen.getByLabelText('Name') as HTMLInputElement).readOnly).toBe(true)
+  fireEvent.click(screen.getByRole('button', { name: 'Save' }))
+  release()
+  await screen.findByText('Changes saved.')
+  expect(server.requests('POST /api/v1/omnichannel/contact')).toHaveLength(1)
+
+  fireEvent.click(screen.getByRole('button', { name: 'Edit' }))
+  fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Changed' } })
+  fireEvent.click(screen.getByRole('button', { name: 'Cancel' }))
+  expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Ana Souza')
+  expect(server.requests('POST /api/v1/omnichannel/contact')).toHaveLength(1)
+})
+
+test('Edit: when the field definitions could not be loaded, says so and offers Try again', async () => {
+  const server = fakeServer({ visitors: [ANA] })
+  let fail = true
+  server.on('GET /api/v1/livechat/config', () => (fail ? json({ success: false, error: 'boom' }, 500) : undefined))
+  await openAna(server)
+  expect(screen.getByText(/Field names couldn't be loaded/)).toBeTruthy()
+  fireEvent.click(screen.getByRole('button', { name: 'Edit' }))
+  expect((await screen.findByRole('alert')).textContent).toMatch(/Couldn't load the form's fields/)
+  fail = false
+  fireEvent.click(screen.getByRole('button', { name: 'Try again' }))
+  expect(await screen.findByLabelText('Address (optional)')).toBeTruthy()
+})
+
+test('Erase is offered to managers and admins only', async () => {
+  for (const [username, offered] of [['maria', true], ['root', true], ['alex', false]] as const) {
+    const server = fakeServer({ visitors: [ANA] })
+    const view = await mountSignedIn(server, username)
+    await settled()
+    await openContact('Ana Souza')
+    expect(!!screen.queryByRole('button', { name: 'Erase' })).toBe(offered)
+    expect(screen.getByRole('button', { name: 'Edit' })).toBeTruthy()
+    view.unmount()
+    sessionStorage.clear()
+    location.hash = ''
+  }
+})
+
+test('Erase asks first; Cancel (or Escape) sends nothing and returns focus to Erase', async () => {
+  const server = fakeServer({ visitors: [ANA] })
+  await openAna(server)
+  fireEvent.click(screen.getByRole('button', { name: 'Erase' }))
+  const dialog = screen.getByRole('alertdialog', { name: 'Erase Ana Souza?' })
+  expect(dialog.textContent).toMatch(/cannot be undone/)
+  await waitFor(() => expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Cancel' })))
+  fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }))
+  await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Erase' })))
+  fireEvent.click(screen.getByRole('button', { name: 'Erase' }))
+  fireEvent.keyDown(screen.getByRole('alertdialog'), { key: 'Escape' })
+  expect(screen.queryByRole('alertdialog')).toBeNull()
+  expect(server.requests('POST /api/v1/omnichannel/contacts.delete')).toEqual([])
+})
+
+test('Erase confirmed: erased on the server, back to the list with a message, gone from it', async () => {
+  const server = fakeServer({ visitors: [ANA, ...makeVisitors(2)] })
+  await openAna(server)
+  fireEvent.click(screen.getByRole('button', { name: 'Erase' }))
+  fireEvent.click(screen.getByRole('button', { name: 'Erase for good' }))
+  await screen.findByRole('heading', { name: 'Contacts' })
+  expect(server.requests('POST /api/v1/omnichannel/contacts.delete')[0].body).toEqual({ contactId: 'ana1' })
+  expect(screen.getByText('Ana Souza was erased.')).toBeTruthy()
+  await settled()
+  expect(listed()).toEqual(['Visitor 2', 'Visitor 1'])
+  expect(location.hash).toBe('#/')
+})
+
+test('Erase refused by the server (403) says so and keeps the contact', async () => {
+  const server = fakeServer({ visitors: [ANA] })
+  await openAna(server)
+  server.on('POST /api/v1/omnichannel/contacts.delete', () =>
+    json({ success: false, error: 'User does not have the permissions required for this action [error-unauthorized]' }, 403),
+  )
+  fireEvent.click(screen.getByRole('button', { name: 'Erase' }))
+  fireEvent.click(screen.getByRole('button', { name: 'Erase for good' }))
+  expect((await screen.findByRole('alert')).textContent).toBe("Couldn't erase: You don't have permission to do that.")
+  expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Ana Souza')
+})
+
+test('a 401 on opening, saving or erasing returns to sign-in with a message', async () => {
+  for (const step of ['open', 'save', 'erase'] as const) {
+    const server = fakeServer({ visitors: [ANA] })
+    const view = await mountSignedIn(server)
+    await settled()
+    if (step === 'open') server.tokens.clear()
+    fireEvent.click(screen.getByRole('link', { name: 'Ana Souza' }))
+    if (step !== 'open') {
+      await screen.findByRole('heading', { level: 1, name: 'Ana Souza' })
+      server.tokens.clear()
+      fireEvent.click(screen.getByRole('button', { name: step === 'save' ? 'Edit' : 'Erase' }))
+      fireEvent.click(screen.getByRole('button', { name: step === 'save' ? 'Save' : 'Erase for good' }))
+    }
+    await screen.findByText(SESSION_ENDED)
+    expect(screen.getByLabelText('Username')).toBeTruthy()
+    view.unmount()
+    location.hash = ''
+  }
+})
