@@ -1,0 +1,151 @@
+// The requests `npm run bench` sends: the same paths on both Workers (ours and the bare one), with
+// what each server was seeded with (an agent, one known visitor).
+import { createHash, randomBytes } from 'node:crypto'
+import autocannon from 'autocannon'
+import type { Server } from './servers.ts'
+
+export interface Seed {
+  agent: { userId: string; authToken: string }
+  /** The visitor POSTed once at seeding: its `_id` (contactId) and token. */
+  visitor: { _id: string; token: string }
+}
+
+export interface Agent {
+  userId: string
+  authToken: string
+  record: object
+  metadata: object
+}
+
+export interface Endpoint {
+  name: string
+  /** The design's work per request (README, "How data is stored"). */
+  design: { kvReads: number; kvWrites: number; kvDeletes: number; rpc: number }
+  request(seed: Seed): autocannon.Request
+}
+
+const json = { 'content-type': 'application/json' }
+export const newToken = () => randomBytes(18).toString('base64url')
+const visitorBody = (token: string) => JSON.stringify({ visitor: { token, name: 'Bench Visitor', email: 'bench@example.com' } })
+
+export const ENDPOINTS: Endpoint[] = [
+  {
+    name: 'GET contact',
+    // The agent and the session the token's hash would name (in parallel), then the contact.
+    design: { kvReads: 3, kvWrites: 0, kvDeletes: 0, rpc: 0 },
+    request: ({ agent, visitor }) => ({
+      method: 'GET',
+      path: `/api/v1/omnichannel/contact?contactId=${visitor._id}`,
+      headers: { 'x-user-id': agent.userId, 'x-auth-token': agent.authToken },
+    }),
+  },
+  {
+    name: 'POST known token',
+    design: { kvReads: 0, kvWrites: 1, kvDeletes: 0, rpc: 1 },
+    request: ({ visitor }) => ({ method: 'POST', path: '/api/v1/livechat/visitor', headers: json, body: visitorBody(visitor.token) }),
+  },
+  {
+    name: 'POST new token',
+    design: { kvReads: 0, kvWrites: 1, kvDeletes: 0, rpc: 1 },
+    request: () => ({
+      method: 'POST',
+      path: '/api/v1/livechat/visitor',
+      headers: json,
+      // A fresh token on every request: each one registers a new visitor.
+      setupRequest: (req) => ({ ...req, body: visitorBody(newToken()) }),
+    }),
+  },
+  {
+    name: 'GET visitor',
+    design: { kvReads: 0, kvWrites: 0, kvDeletes: 0, rpc: 1 },
+    request: ({ visitor }) => ({ method: 'GET', path: `/api/v1/livechat/visitor/${visitor.token}` }),
+  },
+]
+
+/** The agent, as `npm run agent -- create` stores it. */
+export function makeAgent(): Agent {
+  const userId = `bench${randomBytes(6).toString('hex')}`
+  const authToken = randomBytes(32).toString('base64url')
+  const record = {
+    userId, username: 'bench-agent', roles: ['livechat-agent'],
+    tokenHash: createHash('sha256').update(authToken).digest('hex'), createdAt: new Date().toISOString(),
+  }
+  const { tokenHash: _secret, userId: _key, ...metadata } = record
+  return { userId, authToken, record, metadata }
+}
+
+/** Sends one request as autocannon would (for seeding and counting). */
+export async function send(server: Server, request: autocannon.Request): Promise<Response> {
+  const init = request.setupRequest ? request.setupRequest({ ...request }, {}) as autocannon.Request : request
+  return fetch(`${server.url}${init.path}`, { method: init.method, headers: init.headers as HeadersInit, body: init.body as string | undefined })
+}
+
+/** Seeds an agent (stored as `npm run agent -- create` stores one) and one known visitor. */
+export async function seed(server: Server, agent: Agent): Promise<Seed> {
+  await server.putKv(`agent:${agent.userId}`, JSON.stringify(agent.record), agent.metadata)
+  const response = await fetch(`${server.url}/api/v1/livechat/visitor`, { method: 'POST', headers: json, body: visitorBody(newToken()) })
+  if (!response.ok) throw new Error(`${server.name}: seeding a visitor answered ${response.status}: ${await response.text()}`)
+  const { visitor } = (await response.json()) as { visitor: { _id: string; token: string } }
+  const seeded = { agent: { userId: agent.userId, authToken: agent.authToken }, visitor: { _id: visitor._id, token: visitor.token } }
+  // Every endpoint must answer 200 before it is measured: a fast 4xx would flatter it.
+  for (const endpoint of ENDPOINTS) {
+    const r = await send(server, endpoint.request(seeded))
+    if (r.status !== 200) throw new Error(`${server.name}: ${endpoint.name} answered ${r.status}: ${await r.text()}`)
+    await r.arrayBuffer()
+  }
+  return seeded
+}
+
+export interface Sample {
+  rps: number
+  p50: number
+  p99: number
+  /** Responses other than 2xx, errors and timeouts: a sample with any is not trusted. */
+  non2xx: number
+  errors: number
+  /** Count per status code. */
+  statuses: Record<string, number>
+}
+
+export interface LoadOptions {
+  connections: number
+  /** Seconds; or `amount` requests instead. */
+  duration?: number
+  amount?: number
+}
+
+export async function load(server: Server, request: autocannon.Request, { connections, duration, amount }: LoadOptions): Promise<Sample> {
+  const result = await autocannon({
+    url: server.url,
+    connections,
+    ...(amount ? { amount } : { duration }),
+    requests: [request],
+  })
+  return {
+    // 2xx responses only (a fast error must not flatter a server), over the time the run took.
+    rps: result['2xx'] / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    statuses: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count])),
+  }
+}
+
+export interface Aggregate {
+  /** Mean requests/s over the rounds. */
+  rps: number
+  /** Medians over the rounds, in ms. */
+  p50: number
+  p99: number
+  rounds: Sample[]
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+export const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+export const aggregate = (rounds: Sample[]): Aggregate => ({
+  rps: mean(rounds.map((r) => r.rps)), p50: median(rounds.map((r) => r.p50)), p99: median(rounds.map((r) => r.p99)), rounds,
+})

@@ -1,0 +1,261 @@
+// npm run bench [-- --rounds 3 --duration 2.5 --connections 20 --only counts|wrangler|miniflare ...]
+//
+// Measures our Worker against a bare Worker doing the same KV and Durable Object work
+// (bench/bare), endpoint by endpoint, through `wrangler dev` (proxy + workerd, as `npm run dev`)
+// and through miniflare directly (one workerd, no dev proxy); counts the KV operations and
+// registry calls of each request with instrumented bindings; prints the Worker bundle and the
+// widget sizes; writes all of it to bench/results.json.
+//
+// A benchmark, not a test: this machine is shared and noisy, so what holds is the ratio of two
+// servers measured in the same run, taking turns, never an absolute number.
+import { execFileSync } from 'node:child_process'
+import { existsSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { bundleWorker, sizeOf, type Size } from '../scripts/worker-size.ts'
+import { ENDPOINTS, aggregate, load, makeAgent, median, newToken, seed, send, type Aggregate, type Sample, type Seed } from './load.ts'
+import {
+  BARE_CONFIG, BIN, OURS_CONFIG, ROOT, copyDir, startCounting, startMiniflareDirect, startWranglerDev, stopAll, tempDir, type Server,
+} from './servers.ts'
+
+/** The issue's target: every endpoint at least this fraction of the bare Worker's requests/s. */
+const TARGET = 0.75
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '2.5' },
+    connections: { type: 'string', default: '20' },
+    only: { type: 'string', multiple: true },
+  },
+})
+const ROUNDS = Number(args.rounds)
+const DURATION = Number(args.duration)
+const CONNECTIONS = Number(args.connections)
+const phases = new Set(args.only ?? ['counts', 'wrangler', 'miniflare'])
+const started = Date.now()
+const log = (message: string) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}`)
+
+/** A git answer, or null outside a clone. */
+function git(...gitArgs: string[]): string | null {
+  try {
+    return execFileSync('git', gitArgs, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    return null
+  }
+}
+
+// ---- sizes ----
+
+function widgetSize(): Size & { file: string } {
+  const file = join(ROOT, 'widget/dist/widget.js')
+  if (!existsSync(file)) {
+    log('widget/dist/widget.js missing: npm run build')
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PATH: `${BIN}:${process.env.PATH}` } })
+  }
+  return { file: 'widget/dist/widget.js', ...sizeOf(file) }
+}
+
+// ---- counts ----
+
+interface Counted { kvReads: number; kvWrites: number; kvDeletes: number; kvLists: number; rpc: number; rpcMethods: string[] }
+
+const COUNT_REPEATS = 3
+
+async function countOperations(name: string, script: string, config: string, registryBinding: string, vars: Record<string, string> = {}) {
+  const server = await startCounting(name, { script, config, vars }, registryBinding)
+  try {
+    const seeded = await seed(server, makeAgent())
+    const result: Record<string, Counted> = {}
+    const measure = async (label: string, run: () => Promise<Response>, before?: () => Promise<void>) => {
+      const total: Counted = { kvReads: 0, kvWrites: 0, kvDeletes: 0, kvLists: 0, rpc: 0, rpcMethods: [] }
+      for (let i = 0; i < COUNT_REPEATS; i++) {
+        await before?.()
+        await server.takeCounts()
+        const response = await run()
+        if (response.status !== 200) throw new Error(`${name}: ${label} answered ${response.status}`)
+        await response.arrayBuffer()
+        const { kv, rpc } = await server.takeCounts()
+        total.kvReads += kv.get + kv.getWithMetadata
+        total.kvWrites += kv.put
+        total.kvDeletes += kv.delete
+        total.kvLists += kv.list
+        for (const [method, n] of Object.entries(rpc)) {
+          total.rpc += n
+          if (!total.rpcMethods.includes(method)) total.rpcMethods.push(method)
+        }
+      }
+      for (const key of ['kvReads', 'kvWrites', 'kvDeletes', 'kvLists', 'rpc'] as const) total[key] /= COUNT_REPEATS
+      result[label] = total
+    }
+    for (const endpoint of ENDPOINTS) await measure(endpoint.name, () => send(server, endpoint.request(seeded)))
+    if (name === 'ours') {
+      // Erasure too (README's table), of a visitor registered just before, uncounted.
+      let token = ''
+      await measure('DELETE visitor', () => fetch(`${server.url}/api/v1/livechat/visitor/${token}`, { method: 'DELETE' }), async () => {
+        token = newToken()
+        const r = await fetch(`${server.url}/api/v1/livechat/visitor`, {
+          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitor: { token } }),
+        })
+        if (!r.ok) throw new Error(`registering a visitor to erase answered ${r.status}`)
+      })
+    }
+    return result
+  } finally {
+    await server.stop()
+  }
+}
+
+// ---- load ----
+
+interface EndpointResult {
+  bare: Aggregate
+  ours: Aggregate
+  /** ours rps / bare rps: the median of the rounds' ratios (each round's two runs are adjacent in
+   * time, so one disturbed round does not decide it). */
+  ratio: number
+  roundRatios: number[]
+  meetsTarget: boolean
+}
+
+/** Both servers, endpoint by endpoint, taking turns within each round (and swapping who goes first). */
+async function compare(setup: string, servers: { bare: Server; ours: Server }, seeds: { bare: Seed; ours: Seed }) {
+  const samples = new Map<string, { bare: Sample[]; ours: Sample[] }>(ENDPOINTS.map((e) => [e.name, { bare: [], ours: [] }]))
+  log(`${setup}: warming up`)
+  for (const endpoint of ENDPOINTS)
+    for (const who of ['bare', 'ours'] as const)
+      await load(servers[who], endpoint.request(seeds[who]), { connections: CONNECTIONS, amount: 100 })
+  for (let round = 0; round < ROUNDS; round++) {
+    log(`${setup}: round ${round + 1} of ${ROUNDS}`)
+    for (const endpoint of ENDPOINTS) {
+      const order = (round + ENDPOINTS.indexOf(endpoint)) % 2 === 0 ? (['bare', 'ours'] as const) : (['ours', 'bare'] as const)
+      for (const who of order) {
+        const sample = await load(servers[who], endpoint.request(seeds[who]), { connections: CONNECTIONS, duration: DURATION })
+        const logged = servers[who].takeLog().trim()
+        if (sample.non2xx || sample.errors)
+          console.error(`warning: ${setup} ${who} ${endpoint.name}: ${sample.errors} errors/timeouts; statuses ${JSON.stringify(sample.statuses)}${logged ? `; it logged:\n${logged.slice(-2000)}` : ''}`)
+        samples.get(endpoint.name)![who].push(sample)
+      }
+    }
+  }
+  const result: Record<string, EndpointResult> = {}
+  for (const [name, { bare, ours }] of samples) {
+    const b = aggregate(bare)
+    const o = aggregate(ours)
+    const roundRatios = ours.map((s, i) => s.rps / bare[i].rps)
+    const ratio = median(roundRatios)
+    result[name] = { bare: b, ours: o, ratio, roundRatios, meetsTarget: ratio >= TARGET }
+  }
+  return result
+}
+
+async function seedBoth(servers: { bare: Server; ours: Server }) {
+  const agent = makeAgent()
+  const [bare, ours] = await Promise.all([seed(servers.bare, agent), seed(servers.ours, agent)])
+  return { bare, ours }
+}
+
+// ---- printing ----
+
+const pad = (s: string | number, n: number) => String(s).padStart(n)
+const f0 = (n: number) => n.toFixed(0)
+const f1 = (n: number) => n.toFixed(1)
+
+function printLoad(title: string, result: Record<string, EndpointResult>) {
+  console.log(`\n${title}: ${CONNECTIONS} connections, ${ROUNDS} rounds × ${DURATION} s per server, taking turns`)
+  console.log('req/s: mean of the rounds (2xx only); p50, p99: medians; ours/bare: median of the rounds\' ratios')
+  console.log(`${'endpoint'.padEnd(18)}${pad('bare req/s', 11)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('ours req/s', 12)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('ours/bare', 11)}  per round`)
+  for (const [name, r] of Object.entries(result)) {
+    const mark = r.meetsTarget ? '' : `  < ${TARGET}`
+    console.log(`${name.padEnd(18)}${pad(f0(r.bare.rps), 11)}${pad(f1(r.bare.p50), 8)}${pad(f1(r.bare.p99), 8)}${pad(f0(r.ours.rps), 12)}${pad(f1(r.ours.p50), 8)}${pad(f1(r.ours.p99), 8)}${pad(r.ratio.toFixed(2), 11)}  ${r.roundRatios.map((x) => x.toFixed(2)).join(' ')}${mark}`)
+  }
+}
+
+/** The design's minimum (README, "How data is stored"; pinned by test/worker/kv-operations.test.ts). */
+const DESIGN: Record<string, Counted> = Object.fromEntries([
+  ...ENDPOINTS.map((e) => [e.name, { ...e.design, kvLists: 0, rpcMethods: [] }]),
+  ['DELETE visitor', { kvReads: 0, kvWrites: 0, kvDeletes: 1, kvLists: 0, rpc: 1, rpcMethods: [] }],
+])
+
+function printCounts(counts: { ours: Record<string, Counted>; bare: Record<string, Counted> }) {
+  const design = DESIGN
+  const cell = (c?: Counted) => (c ? `${c.kvReads}/${c.kvWrites}/${c.kvDeletes}/${c.rpc}` : '—').padStart(12)
+  console.log(`\nOperations per request, counted with instrumented bindings (miniflare; KV reads/writes/deletes/registry calls; mean of ${COUNT_REPEATS} sequential requests)`)
+  console.log(`${'request'.padEnd(18)}${pad('design', 12)}${pad('ours', 12)}${pad('bare', 12)}  ours' registry methods`)
+  for (const [name, d] of Object.entries(design)) {
+    const ours = counts.ours[name]
+    const same = ours && ['kvReads', 'kvWrites', 'kvDeletes', 'kvLists', 'rpc'].every((k) => ours[k as keyof Counted] === (d[k as keyof Counted] ?? 0))
+    console.log(`${name.padEnd(18)}${cell(d)}${cell(ours)}${cell(counts.bare[name])}  ${ours?.rpcMethods.join(', ') || '—'}${same ? '' : '  ≠ design'}`)
+  }
+}
+
+// ---- main ----
+
+async function main() {
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    node: process.version,
+    commit: git('rev-parse', 'HEAD'),
+    // Uncommitted changes under worker/ or wrangler.toml: the numbers are of the working tree.
+    workerChanged: Boolean(git('status', '--porcelain', '--', 'worker', 'wrangler.toml')),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model },
+    options: { connections: CONNECTIONS, rounds: ROUNDS, durationSeconds: DURATION, target: TARGET },
+  }
+
+  const widget = widgetSize()
+  log('bundling both Workers (wrangler deploy --dry-run)')
+  const bundles = tempDir('bench-bundles-')
+  const ours = { script: bundleWorker(join(bundles, 'ours'), OURS_CONFIG), config: OURS_CONFIG, vars: { RATE_LIMITS: 'off' } }
+  const bare = { script: bundleWorker(join(bundles, 'bare'), BARE_CONFIG), config: BARE_CONFIG }
+  const sizes = { worker: sizeOf(ours.script), bareWorker: sizeOf(bare.script), widget }
+  results.sizes = sizes
+
+  if (phases.has('counts')) {
+    log('counting operations per request (miniflare, instrumented bindings)')
+    const counts = {
+      design: DESIGN,
+      ours: await countOperations('ours', ours.script, ours.config, 'VISITOR_REGISTRY', ours.vars),
+      bare: await countOperations('bare', bare.script, bare.config, 'REGISTRY'),
+    }
+    results.counts = counts
+    printCounts(counts)
+  }
+
+  const setups: Record<string, Record<string, EndpointResult>> = {}
+  results.setups = setups
+  if (phases.has('wrangler')) {
+    const title = 'wrangler dev (proxy + workerd)'
+    log(`${title}: starting both`)
+    // Both behind the same asset router, serving one copy of widget/dist.
+    const assets = copyDir(join(ROOT, 'widget/dist'), 'bench-assets-')
+    const servers = await Promise.all([startWranglerDev('bare', BARE_CONFIG, {}, assets), startWranglerDev('ours', OURS_CONFIG, { RATE_LIMITS: 'off' }, assets)])
+      .then(([b, o]) => ({ bare: b, ours: o }))
+    setups[title] = await compare(title, servers, await seedBoth(servers))
+    await Promise.all([servers.bare.stop(), servers.ours.stop()])
+    printLoad(title, setups[title])
+  }
+  if (phases.has('miniflare')) {
+    const title = 'miniflare direct (workerd, no dev proxy)'
+    log(`${title}: starting both`)
+    const servers = { bare: await startMiniflareDirect('bare', bare), ours: await startMiniflareDirect('ours', ours) }
+    setups[title] = await compare(title, servers, await seedBoth(servers))
+    await Promise.all([servers.bare.stop(), servers.ours.stop()])
+    printLoad(title, setups[title])
+  }
+
+  console.log(`\nSizes (gzip -9): Worker bundle ${sizes.worker.gzip} B (${sizes.worker.raw} B raw; bare ${sizes.bareWorker.gzip} B); widget before its form is usable (${widget.file}) ${widget.gzip} B (${widget.raw} B raw)`)
+  const misses = Object.entries(setups).flatMap(([setup, r]) =>
+    Object.entries(r).filter(([, e]) => !e.meetsTarget).map(([name, e]) => `${name} (${setup}): ${e.ratio.toFixed(2)}`))
+  if (Object.keys(setups).length)
+    console.log(misses.length ? `Below the ${TARGET}× target: ${misses.join('; ')}` : `Every endpoint at least ${TARGET}× the bare Worker.`)
+
+  writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
+  log('wrote bench/results.json')
+}
+
+try {
+  await main()
+} finally {
+  await stopAll()
+}
