@@ -7,6 +7,11 @@ import type { CustomField } from '../../worker/src/visitor-rules'
 export type { Visitor }
 export type ConfigField = Pick<CustomField, '_id' | 'label' | 'type' | 'required' | 'regexp' | 'options'>
 
+export interface Department {
+  _id: string
+  name: string
+}
+
 export interface Me {
   _id: string
   username: string
@@ -100,8 +105,9 @@ export function createApi(options: { origin?: string; session: () => Session | n
   return {
     login: (user: string, password: string) =>
       call<{ data: Session }>('/api/v1/login', { method: 'POST', body: { user, password }, auth: false }),
-    /** Revokes the session's token; a 401 here (already expired) does not need reporting. */
-    logout: () => call<unknown>('/api/v1/logout', { method: 'POST', endsSession: false }),
+    /** Revokes the session's token; a 401 here (already expired) does not need reporting, and
+     * signing out waits 5 s at most. */
+    logout: () => call<unknown>('/api/v1/logout', { method: 'POST', endsSession: false, signal: AbortSignal.timeout(5_000) }),
     me: () => call<Me>('/api/v1/me'),
     search: (term: string, count: number, offset: number, signal?: AbortSignal) =>
       call<VisitorPage>(`/api/v1/livechat/visitors.search?${query({ term, count, offset })}`, { signal }),
@@ -110,7 +116,7 @@ export function createApi(options: { origin?: string; session: () => Session | n
     save: (contact: ContactInput) => call<{ contact: string }>('/api/v1/omnichannel/contact', { method: 'POST', body: contact }),
     erase: (contactId: string) => call<unknown>('/api/v1/omnichannel/contacts.delete', { method: 'POST', body: { contactId } }),
     config: (signal?: AbortSignal) =>
-      call<{ config: { customFields?: ConfigField[] } }>('/api/v1/livechat/config', { auth: false, signal }),
+      call<{ config: { customFields?: ConfigField[]; departments?: Department[] } }>('/api/v1/livechat/config', { auth: false, signal }),
   }
 }
 

@@ -159,3 +159,18 @@ test('the search and page are kept when coming back from a contact, and focus re
   expect(listed()).toHaveLength(11)
   await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('link', { name: 'Visitor 21' })))
 })
+
+test('erasing the only contact of the last page comes back to the page before', async () => {
+  const server = fakeServer({ visitors: makeVisitors(26) })
+  await mountSignedIn(server)
+  await settled()
+  fireEvent.click(screen.getByRole('button', { name: 'Next page' }))
+  await waitFor(() => expect(listed()).toEqual(['Visitor 1']))
+  await openContact('Visitor 1')
+  fireEvent.click(screen.getByRole('button', { name: 'Erase' }))
+  fireEvent.click(screen.getByRole('button', { name: 'Erase for good' }))
+  await waitFor(() => expect(listed()[0]).toBe('Visitor 26'))
+  expect(server.requests('GET /api/v1/livechat/visitors.search').map((r) => r.params.get('offset'))).toEqual(['0', '25', '25', '0'])
+  expect(status()).toContain('Showing 1–25 of 25 contacts.')
+  expect(screen.queryByRole('navigation', { name: 'Pages' })).toBeNull()
+})

@@ -36,7 +36,7 @@ test('a contact shows every field, livechatData included, labelled from the serv
     Username: 'guest-7',
     Email: 'ana@example.com',
     Phone: '+55 51 1234',
-    Department: 'support',
+    Department: 'Support (support)',
     Status: 'online',
     Verified: 'Yes: the site vouched for this visitor',
     'Contact ID': 'ana1',
@@ -87,7 +87,7 @@ test('Edit: a form built from the config, prefilled; Save sends Rocket.Chat’s 
   expect((screen.getByLabelText('Address (optional)') as HTMLInputElement).value).toBe('Rua 1')
   const plan = screen.getByLabelText('Plan (optional)') as HTMLSelectElement
   expect([plan.tagName, plan.value, [...plan.options].map((o) => o.value)]).toEqual(['SELECT', 'Pro', ['', 'Free', 'Pro']])
-  expect(screen.getByText(/legacy \(no longer a field on the server\) will be removed/)).toBeTruthy()
+  expect(screen.getByText('Saving removes legacy: the server no longer defines such a field.')).toBeTruthy()
 
   fireEvent.input(name, { target: { value: '  Ana Maria Souza ' } })
   fireEvent.input(screen.getByLabelText('Email (optional)'), { target: { value: ' Ana.Maria@Example.COM ' } })
@@ -220,10 +220,17 @@ test('Erase confirmed: erased on the server, back to the list with a message, go
   fireEvent.click(screen.getByRole('button', { name: 'Erase for good' }))
   await screen.findByRole('heading', { name: 'Contacts' })
   expect(server.requests('POST /api/v1/omnichannel/contacts.delete')[0].body).toEqual({ contactId: 'ana1' })
-  expect(screen.getByText('Ana Souza was erased.')).toBeTruthy()
+  expect((await screen.findByText('Ana Souza was erased.')).getAttribute('role')).toBe('status')
   await settled()
   expect(listed()).toEqual(['Visitor 2', 'Visitor 1'])
   expect(location.hash).toBe('#/')
+  expect(document.title).toBe('Contacts — Agent console')
+  // The message was for that one return: gone after visiting another contact.
+  await openContact('Visitor 2')
+  await waitFor(() => expect(document.title).toBe('Visitor 2 — Agent console'))
+  fireEvent.click(screen.getByRole('link', { name: '← All contacts' }))
+  await screen.findByRole('heading', { name: 'Contacts' })
+  expect(screen.queryByText('Ana Souza was erased.')).toBeNull()
 })
 
 test('Erase refused by the server (403) says so and keeps the contact', async () => {

@@ -1,5 +1,5 @@
 import { fireEvent, screen, waitFor } from '@testing-library/preact'
-import { expect, test } from 'vitest'
+import { expect, test, vi } from 'vitest'
 import { SESSION_ENDED } from '../../console/src/components/App'
 import { fakeServer, json, listed, mountConsole, mountSignedIn, SESSION_KEY, signIn } from './support'
 
@@ -100,7 +100,7 @@ test('Sign out calls logout with the token, forgets it and returns to sign-in', 
   expect(server.requests('POST /api/v1/logout')[0].headers['x-auth-token']).toBe(authToken)
   expect(server.tokens.has(authToken)).toBe(false)
   expect(sessionStorage.getItem(SESSION_KEY)).toBeNull()
-  expect(screen.getByText('You have signed out.')).toBeTruthy()
+  expect((await screen.findByText('You have signed out.')).getAttribute('role')).toBe('status')
 })
 
 test('Sign out still signs out when the server cannot be reached', async () => {
@@ -123,4 +123,19 @@ test('a token the server no longer accepts (401 on load) returns to sign-in with
   await signIn()
   await screen.findByRole('heading', { name: 'Contacts' })
   expect(screen.queryByText(SESSION_ENDED)).toBeNull()
+})
+
+test('sessionStorage blocked: the session lives in memory for the page, and nothing reaches localStorage', async () => {
+  const server = fakeServer()
+  const blocked = () => {
+    throw new DOMException('blocked', 'SecurityError')
+  }
+  vi.stubGlobal('sessionStorage', { getItem: blocked, setItem: blocked, removeItem: blocked })
+  mountConsole()
+  await signIn()
+  await screen.findByRole('heading', { name: 'Contacts' })
+  await waitFor(() => expect(listed()).toHaveLength(3))
+  vi.unstubAllGlobals()
+  expect(localStorage.length + sessionStorage.length).toBe(0)
+  expect(server.requests('GET /api/v1/livechat/visitors.search')[0].headers['x-auth-token']).toMatch(/^tok-maria/)
 })

@@ -115,7 +115,8 @@ export function fakeServer(options: { visitors?: Visitor[]; agents?: Agent[]; fi
       if (!agent) return UNAUTHORIZED()
       return json({ _id: `u-${agent.username}`, username: agent.username, name: agent.name, roles: agent.roles, success: true })
     },
-    'GET /api/v1/livechat/config': () => json({ config: { customFields: fields }, success: true }),
+    'GET /api/v1/livechat/config': () =>
+      json({ config: { customFields: fields, departments: [{ _id: 'support', name: 'Support' }, { _id: 'sales', name: 'Sales' }] }, success: true }),
     'GET /api/v1/livechat/visitors.search': (req) => {
       if (!authed(req)) return UNAUTHORIZED()
       const term = req.params.get('term') ?? ''

@@ -2,7 +2,7 @@
 // URL's hash (#/contacts/<id>), so Back and reloading work. A 401 from any call ends the session
 // and comes back here with a message.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import { createApi, type ConfigField, type Session } from '../api'
+import { createApi, type ConfigField, type Department, type Session } from '../api'
 import { canErase, loadSession, saveSession } from '../session'
 import { ContactList, type FocusTarget, type ListQuery } from './ContactList'
 import { ContactView } from './ContactView'
@@ -20,7 +20,8 @@ const contactOfHash = (hash: string) => {
   }
 }
 
-export type ConfigState = { fields?: ConfigField[]; error?: string; reload: () => void }
+/** The server's custom field definitions and departments (GET /api/v1/livechat/config), once loaded. */
+export type ConfigState = { fields?: ConfigField[]; departments?: Department[]; error?: string; reload: () => void }
 
 export function App({ origin = '' }: { origin?: string }) {
   const [session, setSession] = useState<Session | null>(loadSession)
@@ -84,7 +85,7 @@ function Console(props: {
   const [hash, setHash] = useState(location.hash)
   const [query, setQuery] = useState<ListQuery>({ term: '', offset: 0 })
   const [flash, setFlash] = useState('')
-  const [config, setConfig] = useState<{ fields?: ConfigField[]; error?: string }>({})
+  const [config, setConfig] = useState<Omit<ConfigState, 'reload'>>({})
   const [configLoads, setConfigLoads] = useState(0)
   const [signingOut, setSigningOut] = useState(false)
   // Where focus goes when the list next shows: the search box after signing in, the contact
@@ -109,13 +110,17 @@ function Console(props: {
     setConfig({})
     void api.config(abort.signal).then((r) => {
       if (abort.signal.aborted) return
-      setConfig(r.ok ? { fields: r.data.config?.customFields ?? [] } : { error: r.error })
+      setConfig(r.ok ? { fields: r.data.config?.customFields ?? [], departments: r.data.config?.departments ?? [] } : { error: r.error })
     })
     return () => abort.abort()
   }, [configLoads])
   const configState: ConfigState = { ...config, reload: () => setConfigLoads((n) => n + 1) }
 
   const contactId = contactOfHash(hash)
+  // A message about the list ("… was erased.") is for the one visit it follows.
+  useEffect(() => {
+    if (contactId) setFlash('')
+  }, [contactId])
   if (contactId) pendingFocus.current = { contact: contactId }
   const backToList = (message = '') => {
     setFlash(message)

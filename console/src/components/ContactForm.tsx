@@ -88,13 +88,10 @@ function Form(props: Parameters<typeof ContactForm>[0] & { fields: NonNullable<C
           onInput={(value) => setValues((v) => ({ ...v, [field.key]: value }))}
         />
       ))}
-      {(dropped.length > 0 || extraEmails || extraPhones) && (
-        <p class="hint">
-          Saving keeps only what this form shows
-          {dropped.length > 0 && `: ${dropped.join(', ')} (no longer a field on the server) will be removed`}
-          {(extraEmails || extraPhones) && '; other emails and phones than the ones shown will be removed'}.
-        </p>
+      {dropped.length > 0 && (
+        <p class="hint">Saving removes {dropped.join(', ')}: the server no longer defines such a field.</p>
       )}
+      {(extraEmails || extraPhones) && <p class="hint">Saving keeps only the email and phone shown here.</p>}
       {problem && (
         <p role="alert" class="error">
           {problem}

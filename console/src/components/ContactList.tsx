@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { MAX_PAGE, type Api, type Visitor, type VisitorPage } from '../api'
 import { displayName, emailsOf, formatDate, phonesOf } from '../contact'
 import { contactsCsv, download } from '../csv'
+import { Announce, useTitle } from './Announce'
 import type { ConfigState } from './App'
 
 export interface ListQuery {
@@ -56,6 +57,7 @@ export function ContactList(props: {
   const search = useRef<HTMLInputElement>(null)
   const list = useRef<HTMLUListElement>(null)
   const focusContact = useRef<string | undefined>(undefined)
+  useTitle('Contacts')
 
   useEffect(() => {
     const target = props.takeFocus()
@@ -173,11 +175,7 @@ export function ContactList(props: {
           {exportError}
         </p>
       )}
-      {props.flash && (
-        <p role="status" class="flash">
-          {props.flash}
-        </p>
-      )}
+      <Announce text={props.flash} class="flash" />
 
       <form role="search" class="search" onSubmit={(e) => (e.preventDefault(), onQuery({ term: draft.trim(), offset: 0 }))}>
         <label for="search">Search contacts</label>

@@ -3,6 +3,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { Api, Visitor } from '../api'
 import { customColumns, displayName, emailsOf, formatDate, phonesOf } from '../contact'
+import { useTitle } from './Announce'
 import type { ConfigState } from './App'
 import { ContactForm } from './ContactForm'
 import { EraseConfirm } from './EraseConfirm'
@@ -24,6 +25,7 @@ export function ContactView(props: { api: Api; id: string; config: ConfigState; 
   const eraseButton = useRef<HTMLButtonElement>(null)
   // Where focus goes once the next render is committed.
   const focusNext = useRef<(() => HTMLElement | null) | undefined>(undefined)
+  useTitle(load.state === 'done' ? displayName(load.visitor) : 'Contact')
 
   useLayoutEffect(() => {
     const target = focusNext.current?.()
@@ -154,6 +156,12 @@ export function ContactView(props: { api: Api; id: string; config: ConfigState; 
 
 const NOT_SET = <span class="unset">Not set</span>
 
+/** "Support (support)": the name the server gives the department, and its id. */
+function departmentName(id: string, config: ConfigState): string {
+  const name = config.departments?.find((d) => d._id === id)?.name
+  return name && name !== id ? `${name} (${id})` : id
+}
+
 function Row({ label, children }: { label: string; children: preact.ComponentChildren }) {
   const empty = children === undefined || children === '' || (Array.isArray(children) && children.length === 0)
   return (
@@ -176,7 +184,7 @@ function Fields({ visitor, config }: { visitor: Visitor; config: ConfigState }) 
         <Row label="Username">{visitor.username}</Row>
         <Row label="Email">{list(emailsOf(visitor))}</Row>
         <Row label="Phone">{list(phonesOf(visitor))}</Row>
-        <Row label="Department">{visitor.department}</Row>
+        <Row label="Department">{visitor.department && departmentName(visitor.department, config)}</Row>
         <Row label="Status">{visitor.status}</Row>
         <Row label="Verified">{visitor.verified ? 'Yes: the site vouched for this visitor' : 'No'}</Row>
         <Row label="Created">{visitor.ts && <time dateTime={visitor.ts}>{formatDate(visitor.ts)}</time>}</Row>

@@ -2,6 +2,7 @@
 // same message, as the server answers them alike; a 429 says how long to wait.
 import { useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { Api, Session } from '../api'
+import { Announce, useTitle } from './Announce'
 
 const minutes = (seconds: number) => Math.max(1, Math.ceil(seconds / 60))
 
@@ -12,6 +13,7 @@ export function SignIn(props: { api: Api; notice: string; onSignedIn: (session: 
   const [busy, setBusy] = useState(false)
   const user = useRef<HTMLInputElement>(null)
   const pass = useRef<HTMLInputElement>(null)
+  useTitle('Sign in')
 
   // Sent back here by a 401 or a sign-out: ready to type again.
   useLayoutEffect(() => {
@@ -43,11 +45,7 @@ export function SignIn(props: { api: Api; notice: string; onSignedIn: (session: 
     <main id="main" class="signin">
       <h1>Agent console</h1>
       <p class="intro">Sign in to find, correct, export and erase contacts.</p>
-      {props.notice && (
-        <p role="status" class="flash">
-          {props.notice}
-        </p>
-      )}
+      <Announce text={props.notice} class="flash" />
       <form noValidate onSubmit={submit} aria-busy={busy || undefined}>
         <div class="field">
           <label for="username">Username</label>
