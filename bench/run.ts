@@ -1,4 +1,4 @@
-// npm run bench [-- --rounds 3 --duration 2.5 --connections 20 --only counts|wrangler|miniflare ...]
+// npm run bench [-- --rounds 3 --duration 2 --connections 20 --only counts|wrangler|miniflare ...]
 //
 // Measures our Worker against a bare Worker doing the same KV and Durable Object work
 // (bench/bare), endpoint by endpoint, through `wrangler dev` (proxy + workerd, as `npm run dev`)
@@ -25,7 +25,7 @@ const TARGET = 0.75
 const { values: args } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
-    duration: { type: 'string', default: '2.5' },
+    duration: { type: 'string', default: '2' },
     connections: { type: 'string', default: '20' },
     only: { type: 'string', multiple: true },
   },
