@@ -10,7 +10,7 @@
 // servers measured in the same run, taking turns, never an absolute number.
 import { execFileSync } from 'node:child_process'
 import { existsSync, writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { bundleWorker, sizeOf, type Size } from '../scripts/worker-size.ts'
@@ -193,13 +193,15 @@ function printCounts(counts: { ours: Record<string, Counted>; bare: Record<strin
 // ---- main ----
 
 async function main() {
+  // Other work on the machine (1-minute load average, before and after) explains a noisy run.
+  const machine = { cpus: cpus().length, model: cpus()[0]?.model, loadBefore: loadavg()[0], loadAfter: 0 }
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
     node: process.version,
     commit: git('rev-parse', 'HEAD'),
     // Uncommitted changes under worker/ or wrangler.toml: the numbers are of the working tree.
     workerChanged: Boolean(git('status', '--porcelain', '--', 'worker', 'wrangler.toml')),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model },
+    machine,
     options: { connections: CONNECTIONS, rounds: ROUNDS, durationSeconds: DURATION, target: TARGET },
   }
 
@@ -250,6 +252,8 @@ async function main() {
   if (Object.keys(setups).length)
     console.log(misses.length ? `Below the ${TARGET}× target: ${misses.join('; ')}` : `Every endpoint at least ${TARGET}× the bare Worker.`)
 
+  machine.loadAfter = loadavg()[0]
+  console.log(`Load average (1 min, ${machine.cpus} CPUs): ${machine.loadBefore.toFixed(1)} at the start, ${machine.loadAfter.toFixed(1)} at the end: other work on the machine makes the rounds disagree.`)
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
   log('wrote bench/results.json')
 }
