@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { bundleWorker } from '../scripts/worker-size.ts'
 import { ENDPOINTS, load, makeAgent, seed } from './load.ts'
-import { BARE_CONFIG, OURS_CONFIG, freePort, startMiniflareDirect, stopAll, tempDir } from './servers.ts'
+import { freePort } from '../test/support/wrangler-dev.ts'
+import { BARE_CONFIG, OURS_CONFIG, startMiniflareDirect, stopAll, tempDir } from './servers.ts'
 
 const { values: args } = parseArgs({
   options: {

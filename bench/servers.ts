@@ -4,11 +4,11 @@
 // Ctrl-C / SIGTERM, so no wrangler or workerd process outlives the run.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare'
+import { freePort, signalGroup } from '../test/support/wrangler-dev.ts'
 import { unstable_readConfig } from 'wrangler'
 
 export const ROOT = resolve(import.meta.dirname, '..')
@@ -63,26 +63,7 @@ export function copyDir(dir: string, prefix: string): string {
   return copy
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer()
-    server.once('error', fail)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => ok(port))
-    })
-  })
-}
-
 // ---- wrangler dev ----
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
-  try {
-    process.kill(-child.pid!, signal)
-  } catch {
-    // Already gone.
-  }
-}
 
 export interface Server {
   name: string

@@ -6,8 +6,8 @@ import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Visitor } from '../../worker/src/visitor.ts'
-import { axeViolations, launchChromium } from '../support/browser.ts'
-import { BIN, ROOT, startWranglerDev, type WranglerDev } from '../support/wrangler-dev.ts'
+import { axeViolations, startDevAndChromium } from '../support/browser.ts'
+import { BIN, ROOT, type WranglerDev } from '../support/wrangler-dev.ts'
 
 const SHOTS = join(ROOT, 'test-output')
 const PASSWORDS = { maria: 'correct horse battery staple', alex: 'agent password 1234' }
@@ -30,11 +30,7 @@ function createAgent(username: keyof typeof PASSWORDS, role: string): Record<str
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true })
-  // Settled, not Promise.all: if one fails, the other is still assigned and afterAll stops it.
-  const [started, launched] = await Promise.allSettled([startWranglerDev(), launchChromium()])
-  if (started.status === 'fulfilled') dev = started.value
-  if (launched.status === 'fulfilled') browser = launched.value
-  for (const outcome of [started, launched]) if (outcome.status === 'rejected') throw outcome.reason
+  ;[dev, browser] = await startDevAndChromium()
   manager = createAgent('maria', 'livechat-manager')
   createAgent('alex', 'livechat-agent')
 })

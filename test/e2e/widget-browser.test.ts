@@ -5,8 +5,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Visitor } from '../../worker/src/visitor.ts'
 import { MAX_ATTEMPTS, RETRY_BOUND_MS } from '../../widget/src/api-client.ts'
-import { axeViolations, focusedInWidget, hostHtml, launchChromium, serveHostPages } from '../support/browser.ts'
-import { ROOT, startWranglerDev, type WranglerDev } from '../support/wrangler-dev.ts'
+import { axeViolations, focusedInWidget, hostHtml, serveHostPages, startDevAndChromium } from '../support/browser.ts'
+import { ROOT, type WranglerDev } from '../support/wrangler-dev.ts'
 
 const SHOTS = join(ROOT, 'test-output')
 let dev: WranglerDev
@@ -16,11 +16,7 @@ let context: BrowserContext
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true })
-  // Settled, not Promise.all: if one fails, the other is still assigned and afterAll stops it.
-  const [started, launched] = await Promise.allSettled([startWranglerDev(), launchChromium()])
-  if (started.status === 'fulfilled') dev = started.value
-  if (launched.status === 'fulfilled') browser = launched.value
-  for (const outcome of [started, launched]) if (outcome.status === 'rejected') throw outcome.reason
+  ;[dev, browser] = await startDevAndChromium()
   const api = dev.url
   const rocketChatSnippet = `<script>
     (function(w, d, s, u) {

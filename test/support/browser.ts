@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { createRequire } from 'node:module'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { freePort } from './wrangler-dev.ts'
+import { freePort, startWranglerDev, type DevOptions, type WranglerDev } from './wrangler-dev.ts'
 
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -28,6 +28,16 @@ export async function chromiumPath(): Promise<string> {
 
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: await chromiumPath(), args: CHROMIUM_ARGS })
+}
+
+/** `wrangler dev` and Chromium, started together; if either fails, the other is stopped before the
+ * error is thrown, so nothing outlives the test. */
+export async function startDevAndChromium(options?: DevOptions): Promise<[WranglerDev, Browser]> {
+  const [started, launched] = await Promise.allSettled([startWranglerDev(options), launchChromium()])
+  if (started.status === 'fulfilled' && launched.status === 'fulfilled') return [started.value, launched.value]
+  if (started.status === 'fulfilled') await started.value.stop()
+  if (launched.status === 'fulfilled') await launched.value.close()
+  throw started.status === 'rejected' ? started.reason : (launched as PromiseRejectedResult).reason
 }
 
 export interface HostPage {

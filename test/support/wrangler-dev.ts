@@ -32,7 +32,8 @@ export async function freePort(): Promise<number> {
   })
 }
 
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
+/** Signals a detached child's whole process group (wrangler and its workerd children). */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
   try {
     process.kill(-child.pid!, signal)
   } catch {

@@ -7,7 +7,7 @@ import { hashPassword } from '../../worker/src/agents/passwords.ts'
 import type { LoginThrottle } from '../../worker/src/agents/login-throttle.ts'
 import { randomId, sha256Hex } from '../../worker/src/ids.ts'
 import { keys, type AgentRecord } from '../../worker/src/keys.ts'
-import { call, clientIp } from './support.ts'
+import { call, clientIp, countingNamespace } from './support.ts'
 
 export const PASSWORD = 'correct horse battery staple'
 
@@ -77,18 +77,7 @@ export function shiftThrottle(key: string, ms: number) {
 
 /** A throttle namespace that records the calls the Worker makes to the real Durable Object. */
 export function countingThrottle() {
-  const calls: string[] = []
-  const stub = throttle()
-  const namespace = {
-    getByName: () => new Proxy(stub, {
-      get: (target, prop) => {
-        const value = Reflect.get(target, prop)
-        return typeof value === 'function' && typeof prop === 'string'
-          ? (...args: unknown[]) => (calls.push(prop), (target as any)[prop](...args))
-          : value
-      },
-    }),
-  } as unknown as Env['LOGIN_THROTTLE']
+  const { calls, namespace } = countingNamespace<Env['LOGIN_THROTTLE']>(throttle())
   return { calls, env: { LOGIN_THROTTLE: namespace } as Partial<Env> }
 }
 

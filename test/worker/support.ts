@@ -128,10 +128,9 @@ export const FIELDS = JSON.stringify([
 
 export { env }
 
-/** A registry namespace that counts the calls the Worker makes to the real Durable Object. */
-export function countingRegistry() {
+/** A namespace whose `getByName` stub records each method the Worker calls on the real Durable Object. */
+export function countingNamespace<N extends { getByName(name: string): object }>(stub: ReturnType<N['getByName']>) {
   const calls: string[] = []
-  const stub = registry()
   const namespace = {
     getByName: () => new Proxy(stub, {
       get: (target, prop) => {
@@ -141,7 +140,13 @@ export function countingRegistry() {
           : value
       },
     }),
-  } as unknown as Env['VISITOR_REGISTRY']
+  } as unknown as N
+  return { calls, namespace }
+}
+
+/** A registry namespace that counts the calls the Worker makes to the real Durable Object. */
+export function countingRegistry() {
+  const { calls, namespace } = countingNamespace<Env['VISITOR_REGISTRY']>(registry())
   return { calls, env: { VISITOR_REGISTRY: namespace } as Partial<Env> }
 }
 
