@@ -56,11 +56,6 @@ export class KvReplica {
     await this.flush(due.map((r) => r.key))
   }
 
-  /** How many keys are still waiting to reach KV (failed, or due for a re-sweep). */
-  pending(): number {
-    return this.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM replication').one().n
-  }
-
   private send(key: string): Promise<void> {
     const sent = (this.chains.get(key) ?? Promise.resolve()).then(() => this.sendNow(key))
     this.chains.set(key, sent)
