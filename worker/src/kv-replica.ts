@@ -22,7 +22,7 @@ export class KvReplica {
   kv: KVNamespace
   private readonly storage: DurableObjectStorage
   /** The send in progress (or queued) for each key. */
-  private readonly chains = new Map<string, Promise<void>>()
+  private readonly chains = new Map<string, Promise<unknown>>()
 
   constructor(storage: DurableObjectStorage, kv: KVNamespace) {
     this.storage = storage
@@ -39,56 +39,56 @@ export class KvReplica {
   want(key: string, value: string | null, resweep = false): void {
     this.storage.sql.exec(
       `INSERT INTO replication (key, value, version, due, sweeps)
-       VALUES (?1, ?2, COALESCE((SELECT MAX(version) FROM replication), 0) + 1, ?3, ?4)
-       ON CONFLICT(key) DO UPDATE SET value = ?2, version = excluded.version, due = ?3, attempts = 0, sweeps = ?4`,
+       VALUES (?1, ?2, 1, ?3, ?4)
+       ON CONFLICT(key) DO UPDATE SET value = ?2, version = version + 1, due = ?3, attempts = 0, sweeps = ?4`,
       key, value, Date.now(), resweep ? 1 : 0)
   }
 
   /** Sends what is due for these keys. Never throws: what fails is retried by the alarm. */
   async flush(keys: string[]): Promise<void> {
-    await Promise.all(keys.map((key) => this.send(key)))
-    await this.scheduleRetry()
+    const later = (await Promise.all(keys.map((key) => this.send(key)))).filter((due) => due !== null)
+    if (later.length > 0) await this.alarmBy(Math.min(...later))
   }
 
-  /** The alarm's work: everything due. */
+  /** The alarm's work: everything due; then the alarm for whatever waits (it fired, so none is set). */
   async flushDue(): Promise<void> {
     const due = this.storage.sql.exec<{ key: string }>('SELECT key FROM replication WHERE due <= ?', Date.now()).toArray()
     await this.flush(due.map((r) => r.key))
+    const { next } = this.storage.sql.exec<{ next: number | null }>('SELECT MIN(due) AS next FROM replication WHERE due > ?', Date.now()).one()
+    if (next !== null) await this.alarmBy(next)
   }
 
-  private send(key: string): Promise<void> {
+  /** Queues a send of `key` behind any in progress; resolves to when it must be tried again, if ever. */
+  private send(key: string): Promise<number | null> {
     const sent = (this.chains.get(key) ?? Promise.resolve()).then(() => this.sendNow(key))
     this.chains.set(key, sent)
     void sent.then(() => { if (this.chains.get(key) === sent) this.chains.delete(key) })
     return sent
   }
 
-  private async sendNow(key: string): Promise<void> {
+  /** Sends the key's newest wish if due; returns when to try again (a failure, a re-sweep) or null. */
+  private async sendNow(key: string): Promise<number | null> {
     const sql = this.storage.sql
     const [row] = sql.exec<Pending & Record<string, SqlStorageValue>>(
       'SELECT value, version, attempts, sweeps FROM replication WHERE key = ? AND due <= ?', key, Date.now()).toArray()
-    if (!row) return
+    if (!row) return null
     try {
       if (row.value === null) await this.kv.delete(key)
       else await this.kv.put(key, row.value)
     } catch (error) {
+      const retry = Date.now() + backoff(row.attempts)
       console.error(`KV write of ${key} failed; retrying in ${backoff(row.attempts)} ms:`, String(error))
-      sql.exec('UPDATE replication SET attempts = attempts + 1, due = ? WHERE key = ? AND version = ?',
-        Date.now() + backoff(row.attempts), key, row.version)
-      return
+      sql.exec('UPDATE replication SET attempts = attempts + 1, due = ? WHERE key = ? AND version = ?', retry, key, row.version)
+      return retry
     }
     // A newer wish for the key (a new version) stays for its own send.
-    if (row.sweeps > 0)
-      sql.exec('UPDATE replication SET sweeps = sweeps - 1, attempts = 0, due = ? WHERE key = ? AND version = ?',
-        Date.now() + RESWEEP_MS, key, row.version)
-    else sql.exec('DELETE FROM replication WHERE key = ? AND version = ?', key, row.version)
-  }
-
-  /** Sets the alarm for the earliest retry or re-sweep. Rows due now are being sent by their own
-   * requests (a failure reschedules them), so they would only wake the alarm for nothing. */
-  private async scheduleRetry(): Promise<void> {
-    const { due } = this.storage.sql.exec<{ due: number | null }>('SELECT MIN(due) AS due FROM replication WHERE due > ?', Date.now()).one()
-    if (due !== null) await this.alarmBy(due)
+    if (row.sweeps === 0) {
+      sql.exec('DELETE FROM replication WHERE key = ? AND version = ?', key, row.version)
+      return null
+    }
+    const resweep = Date.now() + RESWEEP_MS
+    sql.exec('UPDATE replication SET sweeps = sweeps - 1, attempts = 0, due = ? WHERE key = ? AND version = ?', resweep, key, row.version)
+    return resweep
   }
 
   /** After a restart: whatever a previous instance left unsent (it died between its SQL and its
