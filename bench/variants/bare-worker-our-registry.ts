@@ -2,7 +2,7 @@
 // CORS or validation) in front of our real VisitorRegistry: what this costs beyond the bare Worker
 // is the cost of our registry. DirectPutRegistry is the same registry with the KV outbox
 // (kv-replica.ts) replaced by a plain KV put: the difference between the two is the outbox's cost.
-import { VisitorRegistry } from '../../worker/src/visitor-registry.ts'
+import { VisitorRegistry } from '../../worker/src/visitors/visitor-registry.ts'
 
 export { VisitorRegistry }
 

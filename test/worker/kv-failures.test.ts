@@ -3,7 +3,7 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { keys } from '../../worker/src/keys.ts'
 import type { Visitor } from '../../worker/src/visitor.ts'
-import type { VisitorRegistry } from '../../worker/src/visitor-registry.ts'
+import type { VisitorRegistry } from '../../worker/src/visitors/visitor-registry.ts'
 import { call, createAgent, env, fetchVisitor, getContact, kvWith, newToken, postVisitor, register, registry, registryTables, replicateTo } from './support.ts'
 
 let restore: (() => Promise<unknown>) | undefined

@@ -4,7 +4,7 @@ import { env } from 'cloudflare:workers'
 import { expect } from 'vitest'
 import worker from '../../worker/src/index.ts'
 import type { Visitor } from '../../worker/src/visitor.ts'
-import type { VisitorRegistry } from '../../worker/src/visitor-registry.ts'
+import type { VisitorRegistry } from '../../worker/src/visitors/visitor-registry.ts'
 import { keys, type AgentRecord } from '../../worker/src/keys.ts'
 import { randomId, sha256Hex } from '../../worker/src/ids.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_BODY_BYTES } from '../../worker/src/body.ts'
+import { MAX_BODY_BYTES } from '../../worker/src/http/body.ts'
 import { call, clientIp, newToken, postVisitor, register, snapshot } from './support.ts'
 
 /** Sends `body` and expects a Rocket.Chat-shaped 4xx that leaves KV exactly as it was. */

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { keys } from '../../worker/src/keys.ts'
-import { RESWEEP_MS } from '../../worker/src/kv-replica.ts'
+import { RESWEEP_MS } from '../../worker/src/visitors/kv-replica.ts'
 import { call, createAgent, env, fetchVisitor, getContact, newToken, register, registry, snapshot } from './support.ts'
 
 const INVALID_TOKEN = { success: false, error: '[invalid-token]', errorType: 'invalid-token' }

@@ -3,7 +3,7 @@
 // the endpoints that read it, and the log says which one and why.
 import * as v from 'valibot'
 import { isSafePattern } from './pattern-safety.ts'
-import { ApiError } from './responses.ts'
+import { ApiError } from './http/responses.ts'
 import type { CustomField } from './visitor-rules.ts'
 
 const Visibility = v.picklist(['required', 'optional', 'hidden'])

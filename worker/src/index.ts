@@ -1,14 +1,14 @@
 // Router assembly: routes, CORS per route group, and one place where errors become responses.
 import { Router, type IRequest } from 'itty-router'
 import { setting } from './config.ts'
-import { enforceOrigin, preflight, withCors, type CorsPolicy } from './cors.ts'
-import { failure, notFound, ok } from './responses.ts'
-import { getLivechatConfig } from './routes/config.ts'
+import { enforceOrigin, preflight, withCors, type CorsPolicy } from './http/cors.ts'
+import { failure, notFound, ok } from './http/responses.ts'
+import { getLivechatConfig } from './visitors/widget-config.ts'
 import { deleteContact, getContact, postContact, searchContact, searchVisitors, visitorInfo } from './contacts/routes.ts'
-import { deleteVisitor, getVisitor, postVisitor } from './routes/visitor.ts'
+import { deleteVisitor, getVisitor, postVisitor } from './visitors/routes.ts'
 import { login, logout, me } from './agents/routes.ts'
 
-export { VisitorRegistry } from './visitor-registry.ts'
+export { VisitorRegistry } from './visitors/visitor-registry.ts'
 export { LoginThrottle } from './agents/login-throttle.ts'
 
 // Sign-in: the agents' policy, like omnichannel/*.

@@ -1,13 +1,13 @@
 // Sign-in as Rocket.Chat clients do it: POST /api/v1/login, POST (or GET) /api/v1/logout, GET /api/v1/me.
 import type { IRequest } from 'itty-router'
 import * as v from 'valibot'
-import { authenticate, authenticateCaller } from '../auth.ts'
-import { readJsonBody } from '../body.ts'
+import { authenticate, authenticateCaller } from './auth.ts'
+import { readJsonBody } from '../http/body.ts'
 import { setting } from '../config.ts'
 import { ContactStore } from '../contact-store.ts'
 import { SAFE_KEY_PART, USERNAME, keys, type AgentRecord } from '../keys.ts'
-import { ApiError, ok, tooManyRequests } from '../responses.ts'
-import { parseOrThrow } from '../validation.ts'
+import { ApiError, ok, tooManyRequests } from '../http/responses.ts'
+import { parseOrThrow } from '../http/validation.ts'
 import { verifyPassword } from './passwords.ts'
 import { endSession, startSession } from './sessions.ts'
 

@@ -2,8 +2,8 @@
 // anything is read or written, with Rocket.Chat's registerContact semantics.
 import * as v from 'valibot'
 import { contactFields } from '../config.ts'
-import { ApiError } from '../responses.ts'
-import { parseOrThrow, text } from '../validation.ts'
+import { ApiError } from '../http/responses.ts'
+import { parseOrThrow, text } from '../http/validation.ts'
 import type { Visitor } from '../visitor.ts'
 import { LIMITS, isValidCustomValue, isValidEmail, isValidToken } from '../visitor-rules.ts'
 

@@ -1,6 +1,6 @@
 // A contact's manager must be an agent with the livechat-agent role, as in Rocket.Chat.
 import type { ContactStore } from '../contact-store.ts'
-import { ApiError } from '../responses.ts'
+import { ApiError } from '../http/responses.ts'
 
 export async function checkContactManager(store: ContactStore, username: string): Promise<void> {
   const agent = await store.getAgentByUsername(username)

@@ -1,12 +1,12 @@
 // The body of POST /api/v1/livechat/visitor: checked and normalised before anything is read
 // or written, so a bad request changes nothing.
 import * as v from 'valibot'
-import { setting, visitorFields } from './config.ts'
-import { ApiError } from './responses.ts'
-import type { Visitor } from './visitor.ts'
+import { setting, visitorFields } from '../config.ts'
+import { ApiError } from '../http/responses.ts'
+import type { Visitor } from '../visitor.ts'
 import { verifyIdentity } from './visitor-identity.ts'
-import { parseOrThrow, text } from './validation.ts'
-import { IDENTIFIER_MAX_LENGTH, LIMITS, isValidCustomValue, isValidEmail, isValidToken } from './visitor-rules.ts'
+import { parseOrThrow, text } from '../http/validation.ts'
+import { IDENTIFIER_MAX_LENGTH, LIMITS, isValidCustomValue, isValidEmail, isValidToken } from '../visitor-rules.ts'
 
 // Rocket.Chat's `Match.Maybe`: null is as good as absent.
 const maybe = <S extends v.GenericSchema>(schema: S) => v.nullish(schema)

@@ -4,14 +4,14 @@
 // each decision and its write are one synchronous SQL step, which nothing can interleave. KV keeps
 // a copy of each visitor for agents' reads (kv-replica.ts).
 import { DurableObject } from 'cloudflare:workers'
-import type { MatchMode } from './config.ts'
-import { applyContactInput, type ContactInput } from './contacts/contact-input.ts'
-import { randomId } from './ids.ts'
-import { keys } from './keys.ts'
+import type { MatchMode } from '../config.ts'
+import { applyContactInput, type ContactInput } from '../contacts/contact-input.ts'
+import { randomId } from '../ids.ts'
+import { keys } from '../keys.ts'
 import { KvReplica } from './kv-replica.ts'
 import { applyVisitorInput, type VisitorInput } from './visitor-input.ts'
 import { VisitorTable, type Criteria, type Found } from './visitor-table.ts'
-import type { Visitor } from './visitor.ts'
+import type { Visitor } from '../visitor.ts'
 
 export class VisitorRegistry extends DurableObject<Env> {
   readonly replica: KvReplica

@@ -1,9 +1,9 @@
 // Verified visitors: the site's backend signs `${identifier}.${expires}` with HMAC-SHA-256 under
 // VISITOR_IDENTITY_SECRET, and the widget passes the signature on. Unlike Chatwoot's identity
 // hashes, ours expire, so a leaked one cannot be replayed for long.
-import { setting } from './config.ts'
-import { ApiError } from './responses.ts'
-import { IDENTITY_MAX_LIFETIME_S, type VisitorIdentity } from './visitor-rules.ts'
+import { setting } from '../config.ts'
+import { ApiError } from '../http/responses.ts'
+import { IDENTITY_MAX_LIFETIME_S, type VisitorIdentity } from '../visitor-rules.ts'
 
 const invalid = (reason: string) => ApiError.coded('error-invalid-identity', reason)
 

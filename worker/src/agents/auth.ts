@@ -1,12 +1,12 @@
 // Rocket.Chat's REST auth: `X-User-Id` + `X-Auth-Token`. The token is either the one
 // `npm run agent -- create` printed (its hash is in the agent record) or one that
 // POST /api/v1/login made (its hash names a session in KV).
-import { readSession, sessionSignsIn } from './agents/sessions.ts'
-import type { ContactStore } from './contact-store.ts'
-import { sha256Hex } from './ids.ts'
-import { SAFE_KEY_PART, type AgentRecord } from './keys.ts'
-import { forbidden, unauthorized } from './responses.ts'
-import { PERMISSIONS, type Permission } from './roles.ts'
+import { readSession, sessionSignsIn } from './sessions.ts'
+import type { ContactStore } from '../contact-store.ts'
+import { sha256Hex } from '../ids.ts'
+import { SAFE_KEY_PART, type AgentRecord } from '../keys.ts'
+import { forbidden, unauthorized } from '../http/responses.ts'
+import { PERMISSIONS, type Permission } from '../roles.ts'
 
 const bytes = (hex: string) => new TextEncoder().encode(hex)
 

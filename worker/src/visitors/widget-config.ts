@@ -1,6 +1,6 @@
 // GET /api/v1/livechat/config: what the widget needs to draw its form (public).
 import { setting, visitorFields } from '../config.ts'
-import { ok } from '../responses.ts'
+import { ok } from '../http/responses.ts'
 
 export function getLivechatConfig(_request: Request, env: Env): Response {
   const { title, ...theme } = setting(env, 'LIVECHAT_THEME')

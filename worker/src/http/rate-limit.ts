@@ -1,4 +1,4 @@
-import { setting } from './config.ts'
+import { setting } from '../config.ts'
 import { tooManyRequests } from './responses.ts'
 
 /** The period configured for the binding in wrangler.toml, for the 429 message. */

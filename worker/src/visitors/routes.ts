@@ -1,11 +1,11 @@
 // The widget's endpoints: /api/v1/livechat/visitor (no auth, as in Rocket.Chat). Every one asks
 // the registry, the authority on visitors: KV may lag, the registry never does.
 import type { IRequest } from 'itty-router'
-import { readJsonBody } from '../body.ts'
+import { readJsonBody } from '../http/body.ts'
 import { setting } from '../config.ts'
-import { enforceRateLimit } from '../rate-limit.ts'
-import { ApiError, ok } from '../responses.ts'
-import { parseVisitorInput } from '../visitor-input.ts'
+import { enforceRateLimit } from '../http/rate-limit.ts'
+import { ApiError, ok } from '../http/responses.ts'
+import { parseVisitorInput } from './visitor-input.ts'
 import { isValidToken } from '../visitor-rules.ts'
 
 const registry = (env: Env) => env.VISITOR_REGISTRY.getByName('global')

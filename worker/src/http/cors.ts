@@ -1,6 +1,6 @@
 // CORS and origin checks per route group, from the configured origins. itty-router's cors() is
 // configured once at module load and sends no `Vary: Origin`; ours reads env per request and does both.
-import type { Origins } from './config.ts'
+import type { Origins } from '../config.ts'
 import { ApiError } from './responses.ts'
 
 export interface CorsPolicy {

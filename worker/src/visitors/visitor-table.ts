@@ -1,8 +1,8 @@
 // The registry's `visitors` table: every visitor's current record, with the columns that find it
 // (token, username, phone, email, verified identifier) and those that list and search it. All
 // synchronous SQL, so a caller's read-decide-write is one step nothing can interleave.
-import { randomId } from './ids.ts'
-import type { Visitor } from './visitor.ts'
+import { randomId } from '../ids.ts'
+import type { Visitor } from '../visitor.ts'
 
 interface Row extends Record<string, SqlStorageValue> {
   id: string
