@@ -1,5 +1,9 @@
 // The Worker's KV reads: visitors as the registry copied them there, and agents' credentials.
-import { SAFE_KEY_PART, keys, type AgentRecord } from './keys.ts'
+import { SAFE_KEY_PART, USERNAME, keys, type AgentRecord } from './keys.ts'
+
+// Looked up in place of a missing user. The CLI never makes an empty username nor an id this long.
+const NO_NAME = ''
+const NO_USER_ID = '-'.repeat(128)
 import type { Visitor } from './visitor.ts'
 
 export class ContactStore {
@@ -18,9 +22,12 @@ export class ContactStore {
     return this.kv.get<AgentRecord>(keys.agent(userId), 'json')
   }
 
-  /** 2 reads: the username index, then the agent it names. */
+  /** Always 2 reads, the username's index entry, then the agent it names: an unknown name costs
+   * what a known one does (sign-in must not tell which exist). */
   async getAgentByUsername(username: string): Promise<AgentRecord | null> {
-    const userId = await this.kv.get(keys.agentName(username))
-    return userId && SAFE_KEY_PART.test(userId) ? this.getAgent(userId) : null
+    const userId = await this.kv.get(keys.agentName(USERNAME.test(username) ? username : NO_NAME))
+    const agent = await this.getAgent(userId && SAFE_KEY_PART.test(userId) ? userId : NO_USER_ID)
+    // An index entry left behind by a removed or renamed agent names nobody.
+    return agent && agent.username.toLowerCase() === username.toLowerCase() ? agent : null
   }
 }

@@ -2,11 +2,10 @@
 // random 16-byte salt per password.
 // Verifying costs the same whether or not the agent exists or has a password: a missing record
 // is checked against a dummy one with the same parameters.
+import { fromHex, toHex } from '../ids.ts'
 import type { PasswordRecord } from '../keys.ts'
 import { HASH_BYTES, PASSWORD_ITERATIONS, PASSWORD_KDF, SALT_BYTES } from './password-kdf.ts'
 
-const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
-const fromHex = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16))
 
 async function derive(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(password.normalize('NFC')), 'PBKDF2', false, ['deriveBits'])

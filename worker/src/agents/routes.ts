@@ -5,16 +5,14 @@ import { authenticate, authenticateCaller } from './auth.ts'
 import { readJsonBody } from '../http/body.ts'
 import { setting } from '../config.ts'
 import { ContactStore } from '../contact-store.ts'
-import { SAFE_KEY_PART, USERNAME, keys, type AgentRecord } from '../keys.ts'
-import { ApiError, ok, tooManyRequests } from '../http/responses.ts'
+import type { AgentRecord } from '../keys.ts'
+import { rateLimitsOn } from '../http/rate-limit.ts'
+import { ApiError, json, ok, tooManyRequests } from '../http/responses.ts'
 import { parseOrThrow } from '../http/validation.ts'
 import { verifyPassword } from './passwords.ts'
 import { endSession, startSession } from './sessions.ts'
 
-const JSON_HEADERS = { 'content-type': 'application/json' }
-
 // Rocket.Chat's login answers in its own envelope, `status` instead of `success`.
-const answer = (status: number, body: object) => new Response(JSON.stringify(body), { status, headers: JSON_HEADERS })
 const UNAUTHORIZED = { status: 'error', error: 'Unauthorized', message: 'Unauthorized' }
 
 // Rocket.Chat also takes `email` and a pre-hashed `{digest, algorithm}` password: not here.
@@ -32,22 +30,9 @@ const profile = (agent: AgentRecord) => ({
   roles: agent.roles,
 })
 
-// Read in place of a missing user's lookups, so an unknown name costs the same 2 KV reads as a
-// known one. The CLI never makes an empty username nor an id of this length.
-const NO_NAME = ''
-const NO_USER_ID = '-'.repeat(128)
-
-/** Always 2 KV reads: the username's index entry, then the agent it names. */
-async function findAgent(store: ContactStore, name: string): Promise<AgentRecord | null> {
-  const userId = await store.kv.get(keys.agentName(USERNAME.test(name) ? name : NO_NAME))
-  const agent = await store.getAgent(userId && SAFE_KEY_PART.test(userId) ? userId : NO_USER_ID)
-  // An index entry left behind by a removed or renamed agent names nobody.
-  return agent && agent.username.toLowerCase() === name.toLowerCase() ? agent : null
-}
-
-/** The throttle, unless RATE_LIMITS is off (load tests: never in production). */
+/** The throttle, unless rate limits are off. */
 function throttle(request: Request, env: Env) {
-  if (setting(env, 'RATE_LIMITS') === 'off') return null
+  if (!rateLimitsOn(env)) return null
   return { stub: env.LOGIN_THROTTLE.getByName('global'), ip: request.headers.get('cf-connecting-ip') ?? 'unknown' }
 }
 
@@ -71,13 +56,13 @@ export async function login(request: IRequest, env: Env): Promise<Response> {
   }
 
   const store = new ContactStore(env.CONTACTS)
-  const agent = await findAgent(store, name)
+  const agent = await store.getAgentByUsername(name)
   const passwordMatches = await verifyPassword(body.password, agent?.password)
-  if (!agent || !passwordMatches) return answer(401, UNAUTHORIZED)
+  if (!agent || !passwordMatches) return json(401, UNAUTHORIZED)
 
   const authToken = await startSession(env.CONTACTS, agent.userId, days)
   if (limiter) await limiter.stub.succeeded(name, limiter.ip)
-  return answer(200, { status: 'success', data: { userId: agent.userId, authToken, me: profile(agent) } })
+  return json(200, { status: 'success', data: { userId: agent.userId, authToken, me: profile(agent) } })
 }
 
 /** POST /api/v1/logout (auth): ends the session whose token made the call. 2 KV reads, 1 delete.
@@ -89,7 +74,7 @@ export async function logout(request: IRequest, env: Env): Promise<Response> {
       'A token made by the agent CLI cannot be logged out: revoke the agent with npm run agent -- revoke <userId>')
   }
   await endSession(env.CONTACTS, caller.tokenHash)
-  return answer(200, { status: 'success', data: { message: "You've been logged out!" } })
+  return json(200, { status: 'success', data: { message: "You've been logged out!" } })
 }
 
 /** GET /api/v1/me (auth): 2 KV reads. */

@@ -3,18 +3,16 @@
 import * as v from 'valibot'
 import { contactFields } from '../config.ts'
 import { ApiError } from '../http/responses.ts'
-import { parseOrThrow, text } from '../http/validation.ts'
+import { checkTokenShape, emailText, maybe, parseOrThrow, text } from '../http/validation.ts'
 import type { Visitor } from '../visitor.ts'
-import { LIMITS, isValidCustomValue, isValidEmail, isValidToken } from '../visitor-rules.ts'
-
-const maybe = <S extends v.GenericSchema>(schema: S) => v.nullish(schema)
+import { LIMITS, isValidCustomValue, isValidEmail } from '../visitor-rules.ts'
 
 const Body = v.strictObject({
   // Accepted as Rocket.Chat does, and as there, not used: the token and email find the contact.
   _id: maybe(v.string()),
   token: v.string(),
   name: text(LIMITS.name),
-  email: maybe(v.pipe(v.string(), v.trim(), v.toLowerCase(), text(LIMITS.email))),
+  email: maybe(emailText),
   phone: maybe(text(LIMITS.phone)),
   username: maybe(text(LIMITS.username)),
   customFields: maybe(v.record(v.string(), v.unknown())),
@@ -39,8 +37,7 @@ export interface ContactInput {
 export function parseContactInput(body: unknown, env: Env): ContactInput {
   const input = parseOrThrow(Body, body)
   if (!input.token.trim()) throw ApiError.coded('error-invalid-contact-data', 'Invalid visitor token')
-  if (!isValidToken(input.token))
-    throw ApiError.coded('error-invalid-token', `Token must be 1-${LIMITS.token} letters, digits, '-' or '_'`)
+  checkTokenShape(input.token)
   const email = input.email ?? ''
   if (email && !isValidEmail(email)) throw ApiError.coded('error-invalid-email', `Invalid email ${email}`)
   return {

@@ -14,10 +14,10 @@ import { parseOrThrow } from '../http/validation.ts'
 import type { Visitor } from '../visitor.ts'
 import type { Criteria } from '../visitors/visitor-table.ts'
 import { normalizeEmail } from '../visitor-rules.ts'
+import { registry } from '../visitors/visitor-registry.ts'
 import { parseContactInput } from './contact-input.ts'
 import { checkContactManager } from './contact-manager.ts'
 
-const registry = (env: Env) => env.VISITOR_REGISTRY.getByName('global')
 
 /** Authenticates and checks the permission; returns the store the check used. */
 async function allow(request: Request, env: Env, permission: Permission): Promise<ContactStore> {

@@ -4,10 +4,13 @@ import { tooManyRequests } from './responses.ts'
 /** The period configured for the binding in wrangler.toml, for the 429 message. */
 const PERIOD_SECONDS = 60
 
+/** False when RATE_LIMITS is `off` (load tests, bulk imports: never in production). */
+export const rateLimitsOn = (env: Env): boolean => setting(env, 'RATE_LIMITS') === 'on'
+
 /** Throws 429 once this client IP has used up its requests of `limiter` for the period, unless
- * RATE_LIMITS is `off` (load tests, bulk imports: never in production). */
+ * rate limits are off. */
 export async function enforceRateLimit(request: Request, env: Env, limiter: RateLimit): Promise<void> {
-  if (setting(env, 'RATE_LIMITS') === 'off') return
+  if (!rateLimitsOn(env)) return
   const key = request.headers.get('cf-connecting-ip') ?? 'unknown'
   const { success } = await limiter.limit({ key })
   if (!success) throw tooManyRequests(PERIOD_SECONDS)

@@ -2,9 +2,12 @@
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
 
+/** `body` as JSON, with `status` and any extra headers. */
+export const json = (status: number, body: object, headers: Record<string, string> = {}): Response =>
+  new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } })
+
 /** `{...body, success: true}` with status 200. */
-export const ok = (body: object): Response =>
-  new Response(JSON.stringify({ ...body, success: true }), { status: 200, headers: JSON_HEADERS })
+export const ok = (body: object): Response => json(200, { ...body, success: true })
 
 /** A failure the client caused (or may retry), with Rocket.Chat's `{success: false, error, errorType?}`. */
 export class ApiError extends Error {
@@ -59,5 +62,5 @@ export function failure(error: unknown): Response {
   }
   const { status, message, errorType, extra, headers } = error as ApiError
   const body = { success: false, error: message, ...(errorType && { errorType }), ...extra }
-  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } })
+  return json(status, body, headers)
 }

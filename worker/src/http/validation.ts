@@ -2,7 +2,7 @@
 // always naming the field.
 import * as v from 'valibot'
 import { ApiError } from './responses.ts'
-import { hasControlCharacters, hasLoneSurrogates } from '../visitor-rules.ts'
+import { LIMITS, hasControlCharacters, hasLoneSurrogates, isValidToken } from '../visitor-rules.ts'
 
 const kindOf = (x: unknown) => (x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x)
 
@@ -35,3 +35,16 @@ export const text = (max: number) =>
     v.check((s) => !hasControlCharacters(s), 'must not contain control characters'),
     v.check((s) => !hasLoneSurrogates(s), 'must be valid Unicode text'),
   )
+
+/** Rocket.Chat's `Match.Maybe`: null is as good as absent. */
+export const maybe = <S extends v.GenericSchema>(schema: S) => v.nullish(schema)
+
+/** An email, normalised (trimmed, lowercased) before its length is checked, so surrounding spaces
+ * never make it too long. */
+export const emailText = v.pipe(v.string(), v.trim(), v.toLowerCase(), text(LIMITS.email))
+
+/** Throws 400 `[error-invalid-token]` unless the token fits the token rule (it becomes part of keys). */
+export function checkTokenShape(token: string): void {
+  if (!isValidToken(token))
+    throw ApiError.coded('error-invalid-token', `Token must be 1-${LIMITS.token} letters, digits, '-' or '_'`)
+}

@@ -8,7 +8,7 @@ import { ApiError, ok } from '../http/responses.ts'
 import { parseVisitorInput } from './visitor-input.ts'
 import { isValidToken } from '../visitor-rules.ts'
 
-const registry = (env: Env) => env.VISITOR_REGISTRY.getByName('global')
+import { registry } from './visitor-registry.ts'
 
 const invalidToken = () => ApiError.coded('invalid-token', '')
 

@@ -2,12 +2,12 @@
 // VISITOR_IDENTITY_SECRET, and the widget passes the signature on. Unlike Chatwoot's identity
 // hashes, ours expire, so a leaked one cannot be replayed for long.
 import { setting } from '../config.ts'
+import { fromHex } from '../ids.ts'
 import { ApiError } from '../http/responses.ts'
 import { IDENTITY_MAX_LIFETIME_S, type VisitorIdentity } from '../visitor-rules.ts'
 
 const invalid = (reason: string) => ApiError.coded('error-invalid-identity', reason)
 
-const hexBytes = (hex: string) => new Uint8Array(hex.match(/../g)!.map((b) => parseInt(b, 16)))
 
 /** Checks the signature in constant time and returns the identifier it vouches for. */
 export async function verifyIdentity(identity: VisitorIdentity, env: Env, now = Date.now()): Promise<string> {
@@ -20,7 +20,7 @@ export async function verifyIdentity(identity: VisitorIdentity, env: Env, now = 
     throw invalid(`The visitor identity must expire within ${IDENTITY_MAX_LIFETIME_S} seconds`)
   const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
   // subtle.verify compares in constant time.
-  const genuine = await crypto.subtle.verify('HMAC', key, hexBytes(signature), new TextEncoder().encode(`${identifier}.${expires}`))
+  const genuine = await crypto.subtle.verify('HMAC', key, fromHex(signature), new TextEncoder().encode(`${identifier}.${expires}`))
   if (!genuine) throw invalid('The visitor identity signature is not valid')
   return identifier
 }

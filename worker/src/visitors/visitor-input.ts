@@ -5,19 +5,15 @@ import { setting, visitorFields } from '../config.ts'
 import { ApiError } from '../http/responses.ts'
 import type { Visitor } from '../visitor.ts'
 import { verifyIdentity } from './visitor-identity.ts'
-import { parseOrThrow, text } from '../http/validation.ts'
-import { IDENTIFIER_MAX_LENGTH, LIMITS, isValidCustomValue, isValidEmail, isValidToken } from '../visitor-rules.ts'
-
-// Rocket.Chat's `Match.Maybe`: null is as good as absent.
-const maybe = <S extends v.GenericSchema>(schema: S) => v.nullish(schema)
+import { checkTokenShape, emailText, maybe, parseOrThrow, text } from '../http/validation.ts'
+import { IDENTIFIER_MAX_LENGTH, LIMITS, isValidCustomValue, isValidEmail } from '../visitor-rules.ts'
 
 const Body = v.strictObject({
   // Rocket.Chat tolerates and ignores unknown keys inside `visitor`; so do we.
   visitor: v.object({
     token: v.string(),
     name: maybe(text(LIMITS.name)),
-    // Normalised before its length is checked, so surrounding spaces never make it too long.
-    email: maybe(v.pipe(v.string(), v.trim(), v.toLowerCase(), text(LIMITS.email))),
+    email: maybe(emailText),
     phone: maybe(text(LIMITS.phone)),
     department: maybe(text(LIMITS.department)),
     username: maybe(text(LIMITS.username)),
@@ -55,8 +51,7 @@ export async function parseVisitorInput(body: unknown, env: Env): Promise<Visito
   const { visitor } = parseOrThrow(Body, body)
   const { token } = visitor
   if (!token.trim()) throw ApiError.coded('error-invalid-token', 'Token cannot be empty')
-  if (!isValidToken(token))
-    throw ApiError.coded('error-invalid-token', `Token must be 1-${LIMITS.token} letters, digits, '-' or '_'`)
+  checkTokenShape(token)
 
   // Like Rocket.Chat, empty strings mean "not sent".
   const email = visitor.email || undefined

@@ -13,6 +13,9 @@ import { applyVisitorInput, type VisitorInput } from './visitor-input.ts'
 import { VisitorTable, type Criteria, type Found } from './visitor-table.ts'
 import type { Visitor } from '../visitor.ts'
 
+/** The one registry every request talks to. */
+export const registry = (env: Env) => env.VISITOR_REGISTRY.getByName('global')
+
 export class VisitorRegistry extends DurableObject<Env> {
   readonly replica: KvReplica
   private readonly visitors: VisitorTable
