@@ -63,22 +63,26 @@ describe('POST /api/v1/omnichannel/contact', () => {
     expect(stored).not.toHaveProperty('phone')
   })
 
-  it('finds a contact by email when the token is new, and gives it that token', async () => {
+  it('finds an unverified contact by email only in mode true, where it keeps its own token', async () => {
     const { headers } = await agent()
     const address = email()
-    const visitor = await register({ token: newToken(), email: address })
+    const visitor = await register({ token: newToken(), email: address }, { MATCH_VISITORS_BY_CONTACT: 'true' })
     const token = newToken()
-    expect(await saveContact({ token, name: 'By email', email: address.toUpperCase() }, headers)).toBe(visitor._id)
-    expect((await fetchVisitor(token))?._id).toBe(visitor._id)
-    expect(await fetchVisitor(visitor.token)).toBeNull()
+    const id = await saveContact({ token, name: 'By email', email: address.toUpperCase() }, headers, { MATCH_VISITORS_BY_CONTACT: 'true' })
+    expect(id).toBe(visitor._id)
+    expect(await fetchVisitor(token)).toBeNull()
+    expect(await fetchVisitor(visitor.token)).toMatchObject({ _id: visitor._id, name: 'By email' })
   })
 
-  it('gives 20 concurrent saves with one new email and 20 tokens one contact', async () => {
+  it('gives 20 concurrent saves with one new email and 20 tokens one contact in mode true, and 20 contacts otherwise', async () => {
     const { headers } = await agent()
-    const address = email()
-    const ids = await Promise.all(Array.from({ length: 20 }, () => saveContact({ token: newToken(), name: 'Same', email: address }, headers)))
-    expect(new Set(ids).size).toBe(1)
-    expect((await registryTables()).visitors.filter((r) => r.email === address)).toHaveLength(1)
+    for (const [mode, contacts] of [['true', 1], ['verified', 20], ['false', 20]] as const) {
+      const address = email()
+      const vars = { MATCH_VISITORS_BY_CONTACT: mode }
+      const ids = await Promise.all(Array.from({ length: 20 }, () => saveContact({ token: newToken(), name: 'Same', email: address }, headers, vars)))
+      expect(new Set(ids).size, mode).toBe(contacts)
+      expect((await registryTables()).visitors.filter((r) => r.email === address), mode).toHaveLength(contacts)
+    }
   })
 
   it('checks custom fields (hidden ones included: agents see them): trimmed, options and regexp enforced, required ones present, unknown ignored', async () => {
@@ -158,10 +162,12 @@ describe('GET /api/v1/omnichannel/contact.search', () => {
     }
   })
 
-  it('refuses no criterion with [error-invalid-params] and custom that is not a JSON object with [error-invalid-params-custom]', async () => {
+  const BLANK = 'Search values must not be blank [error-invalid-params]'
+  it('refuses no criterion or a blank one with [error-invalid-params] and custom that is not a JSON object with [error-invalid-params-custom]', async () => {
     const { headers } = await agent()
     for (const [query, error] of [
-      ['', '[error-invalid-params]'], ['email=', '[error-invalid-params]'], ['custom=%7B%7D', '[error-invalid-params]'],
+      ['', '[error-invalid-params]'], ['custom=%7B%7D', '[error-invalid-params]'],
+      ['email=', BLANK], ['email=%20', BLANK], ['phone=%20%09', BLANK], ['email=%20&phone=123', BLANK], ['phone=&custom=%7B%22address%22%3A%22x%22%7D', BLANK],
       ['custom=%7Bnot-json', '[error-invalid-params-custom]'], ['custom=%5B1%5D', '[error-invalid-params-custom]'],
     ]) {
       const response = await get(`/api/v1/omnichannel/contact.search?${query}`, headers)

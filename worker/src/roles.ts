@@ -1,6 +1,7 @@
 /** Which roles grant each permission, as in Rocket.Chat's defaults. */
 export const PERMISSIONS = {
   'view-l-room': ['admin', 'livechat-manager', 'livechat-monitor', 'livechat-agent'],
+  'update-livechat-contact': ['admin', 'livechat-manager', 'livechat-agent'],
   'delete-livechat-contact': ['admin', 'livechat-manager'],
 } as const
 

@@ -33,6 +33,23 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /** Refused in every visitor field. */
 export const hasLoneSurrogates = (value: string): boolean => LONE_SURROGATE.test(value)
 
+// Format characters (zero-width, bidirectional controls, soft hyphen…) and line or paragraph
+// separators: invisible, so two usernames that differ only by them would look the same.
+const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}]/u
+const EDGE_SPACE = /^[\s\p{Z}]|[\s\p{Z}]$/u
+
+/** Why a username is refused, or null when it may be stored. */
+export function usernameProblem(username: string): string | null {
+  if (INVISIBLE.test(username)) return 'must not contain invisible or formatting characters'
+  if (EDGE_SPACE.test(username)) return 'must not start or end with a space'
+  return null
+}
+
+/** The form in which usernames are compared: NFKC (so full-width and other compatibility forms
+ * equal their plain letters), case folded (upper then lower, so ß equals SS and ss), NFKC again. */
+export const usernameKey = (username: string): string =>
+  username.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC')
+
 export const isValidToken = (token: string): boolean =>
   token.length <= LIMITS.token && TOKEN.test(token)
 

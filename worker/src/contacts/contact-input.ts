@@ -3,7 +3,7 @@
 import * as v from 'valibot'
 import { contactFields } from '../config.ts'
 import { ApiError } from '../http/responses.ts'
-import { checkTokenShape, emailText, maybe, parseOrThrow, text } from '../http/validation.ts'
+import { checkTokenShape, emailText, maybe, parseOrThrow, text, usernameText } from '../http/validation.ts'
 import type { Visitor } from '../visitor.ts'
 import { LIMITS, isValidCustomValue, isValidEmail } from '../visitor-rules.ts'
 
@@ -14,7 +14,7 @@ const Body = v.strictObject({
   name: text(LIMITS.name),
   email: maybe(emailText),
   phone: maybe(text(LIMITS.phone)),
-  username: maybe(text(LIMITS.username)),
+  username: maybe(usernameText),
   customFields: maybe(v.record(v.string(), v.unknown())),
   contactManager: maybe(v.strictObject({ username: text(LIMITS.username) })),
 })
@@ -69,12 +69,12 @@ function customFieldValues(env: Env, sent: Record<string, unknown>): Record<stri
   return values
 }
 
-/** The contact after an agent's save: name, token and livechatData set; email and phone as sent. */
+/** The contact after an agent's save: name and livechatData set; email and phone as sent. The
+ * token stays the contact's own (a new contact was made with the token sent). */
 export function applyContactInput(base: Visitor, input: ContactInput): Visitor {
   const { visitorEmails: _e, phone: _p, contactManager: _m, ...rest } = base
   return {
     ...rest,
-    token: input.token,
     name: input.name,
     _updatedAt: new Date().toISOString(),
     livechatData: input.livechatData,

@@ -16,7 +16,8 @@ import type { Criteria } from '../visitors/visitor-table.ts'
 import { normalizeEmail } from '../visitor-rules.ts'
 import { registry } from '../visitors/visitor-registry.ts'
 import { parseContactInput } from './contact-input.ts'
-import { checkContactManager } from './contact-manager.ts'
+import { checkContactManager, contactManagerById } from './contact-manager.ts'
+import { parseContactUpdate } from './contact-update.ts'
 
 
 /** Authenticates and checks the permission; returns the store the check used. */
@@ -52,12 +53,28 @@ export async function getContact(request: IRequest, env: Env): Promise<Response>
   return ok({ contact: show(await store.getVisitor(contactId)) })
 }
 
-/** POST /api/v1/omnichannel/contact — create or update; answers the contact's _id. */
+const contactNotFound = () => ApiError.coded('error-contact-not-found', 'Contact not found')
+
+/** POST /api/v1/omnichannel/contact — create or update by token (and by email only in mode
+ * `true`); answers the contact's _id. */
 export async function postContact(request: IRequest, env: Env): Promise<Response> {
   const store = await allow(request, env, 'view-l-room')
+  const mode = setting(env, 'MATCH_VISITORS_BY_CONTACT')
   const input = parseContactInput(await readJsonBody(request), env)
   if (input.contactManager) await checkContactManager(store, input.contactManager)
-  return ok({ contact: await registry(env).saveContact(input) })
+  return ok({ contact: await registry(env).saveContact(input, mode) })
+}
+
+/** POST /api/v1/omnichannel/contacts.update — an edit by _id; never creates a contact. */
+export async function updateContact(request: IRequest, env: Env): Promise<Response> {
+  const store = await allow(request, env, 'update-livechat-contact')
+  const show = presenter(env)
+  const { update, managerId } = parseContactUpdate(await readJsonBody(request), env)
+  if (!SAFE_KEY_PART.test(update.contactId)) throw contactNotFound()
+  const contactManager = managerId ? await contactManagerById(store, managerId) : update.contactManager
+  const contact = await registry(env).updateContact({ ...update, contactManager })
+  if (!contact) throw contactNotFound()
+  return ok({ contact: show(contact) })
 }
 
 const SearchQuery = v.strictObject({ email: v.optional(v.string()), phone: v.optional(v.string()), custom: v.optional(v.string()) })
@@ -66,10 +83,14 @@ const SearchQuery = v.strictObject({ email: v.optional(v.string()), phone: v.opt
 export async function searchContact(request: IRequest, env: Env): Promise<Response> {
   await allow(request, env, 'view-l-room')
   const query = parseOrThrow(SearchQuery, { ...request.query })
+  const email = query.email === undefined ? undefined : normalizeEmail(query.email)
+  const { phone } = query
+  // A blank value would be a condition that matches every contact, or none: say so instead.
+  if (email === '' || phone?.trim() === '') throw ApiError.coded('error-invalid-params', 'Search values must not be blank')
   const custom = parseCustom(query.custom)
-  if (!query.email && !query.phone && !custom) throw ApiError.coded('error-invalid-params', '')
+  if (!email && !phone && !custom) throw ApiError.coded('error-invalid-params', '')
   const show = presenter(env)
-  const criteria = searchableCriteria(env, { email: query.email && normalizeEmail(query.email), phone: query.phone, custom })
+  const criteria = searchableCriteria(env, { email, phone, custom })
   return ok({ contact: show(criteria && await registry(env).search(criteria)) })
 }
 
@@ -130,6 +151,6 @@ export async function deleteContact(request: IRequest, env: Env): Promise<Respon
   await allow(request, env, 'delete-livechat-contact')
   const contactId = validId(parseOrThrow(DeleteBody, await readJsonBody(request)).contactId)
   const erased = await registry(env).eraseById(contactId)
-  if (!erased) throw ApiError.coded('error-contact-not-found', 'Contact not found')
+  if (!erased) throw contactNotFound()
   return ok({})
 }

@@ -2,7 +2,7 @@
 // always naming the field.
 import * as v from 'valibot'
 import { ApiError } from './responses.ts'
-import { LIMITS, hasControlCharacters, hasLoneSurrogates, isValidToken } from '../visitor-rules.ts'
+import { LIMITS, hasControlCharacters, hasLoneSurrogates, isValidToken, usernameProblem } from '../visitor-rules.ts'
 
 const kindOf = (x: unknown) => (x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x)
 
@@ -35,6 +35,13 @@ export const text = (max: number) =>
     v.check((s) => !hasControlCharacters(s), 'must not contain control characters'),
     v.check((s) => !hasLoneSurrogates(s), 'must be valid Unicode text'),
   )
+
+/** A username asked for by a visitor or an agent: no invisible characters, no spaces at either end
+ * (refused rather than cleaned, so nobody ends up with a name they did not send). */
+export const usernameText = v.pipe(
+  text(LIMITS.username),
+  v.check((s) => usernameProblem(s) === null, (issue) => usernameProblem(issue.input as string)!),
+)
 
 /** Rocket.Chat's `Match.Maybe`: null is as good as absent. */
 export const maybe = <S extends v.GenericSchema>(schema: S) => v.nullish(schema)

@@ -7,8 +7,8 @@ import { enforceRateLimit } from '../http/rate-limit.ts'
 import { ApiError, ok } from '../http/responses.ts'
 import { parseVisitorInput } from './visitor-input.ts'
 import { isValidToken } from '../visitor-rules.ts'
-
 import { registry } from './visitor-registry.ts'
+import { visitorView } from './visitor-view.ts'
 
 const invalidToken = () => ApiError.coded('invalid-token', '')
 
@@ -16,7 +16,7 @@ export async function postVisitor(request: IRequest, env: Env): Promise<Response
   await enforceRateLimit(request, env, env.VISITOR_RATE_LIMIT)
   const mode = setting(env, 'MATCH_VISITORS_BY_CONTACT')
   const input = await parseVisitorInput(await readJsonBody(request), env)
-  return ok({ visitor: await registry(env).register(input, mode) })
+  return ok({ visitor: visitorView(await registry(env).register(input, mode), env) })
 }
 
 /** The token in the path; a malformed one is as unknown as a missing one. */
@@ -26,13 +26,16 @@ function tokenOfPath(request: IRequest): string {
   return token
 }
 
+// Rate-limited per client network, so guessable tokens cannot be scanned or mass-erased.
 export async function getVisitor(request: IRequest, env: Env): Promise<Response> {
+  await enforceRateLimit(request, env, env.VISITOR_READ_RATE_LIMIT)
   const visitor = await registry(env).find(tokenOfPath(request))
   if (!visitor) throw invalidToken()
-  return ok({ visitor })
+  return ok({ visitor: visitorView(visitor, env) })
 }
 
 export async function deleteVisitor(request: IRequest, env: Env): Promise<Response> {
+  await enforceRateLimit(request, env, env.VISITOR_ERASE_RATE_LIMIT)
   const erased = await registry(env).erase(tokenOfPath(request))
   if (!erased) throw invalidToken()
   return ok({ visitor: { _id: erased._id, ts: new Date().toISOString() } })

@@ -5,7 +5,7 @@ import { setting, visitorFields } from '../config.ts'
 import { ApiError } from '../http/responses.ts'
 import type { Visitor } from '../visitor.ts'
 import { verifyIdentity } from './visitor-identity.ts'
-import { checkTokenShape, emailText, maybe, parseOrThrow, text } from '../http/validation.ts'
+import { checkTokenShape, emailText, maybe, parseOrThrow, text, usernameText } from '../http/validation.ts'
 import { IDENTIFIER_MAX_LENGTH, LIMITS, isValidCustomValue, isValidEmail } from '../visitor-rules.ts'
 
 const Body = v.strictObject({
@@ -16,7 +16,7 @@ const Body = v.strictObject({
     email: maybe(emailText),
     phone: maybe(text(LIMITS.phone)),
     department: maybe(text(LIMITS.department)),
-    username: maybe(text(LIMITS.username)),
+    username: maybe(usernameText),
     customFields: maybe(
       v.pipe(
         // Keys and values are checked only for the fields that apply: others are ignored, as in Rocket.Chat.

@@ -6,6 +6,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { MatchMode } from '../config.ts'
 import { applyContactInput, type ContactInput } from '../contacts/contact-input.ts'
+import { applyContactUpdate, type ContactUpdate } from '../contacts/contact-update.ts'
 import { randomId } from '../ids.ts'
 import { keys } from '../keys.ts'
 import { KvReplica } from './kv-replica.ts'
@@ -57,13 +58,24 @@ export class VisitorRegistry extends DurableObject<Env> {
   }
 
   /**
-   * An agent's create-or-update (POST omnichannel/contact), as Rocket.Chat's registerContact: the
-   * visitor with this token, else with this email (which takes the token), else a new one.
+   * An agent's create-or-update (POST omnichannel/contact), Rocket.Chat's registerContact made
+   * safe: the visitor with this token; else, in mode `true` only, an unverified visitor with this
+   * email; else a new contact with this token. A contact found keeps its own token: the agent API
+   * never moves a token between visitors, so it can neither lock a visitor out of their record nor
+   * plant a token that reads it.
    */
-  async saveContact(input: ContactInput): Promise<string> {
-    const found = this.visitors.find('token = ?', input.token) ?? (input.email ? this.visitors.find('email = ?', input.email) : undefined)
+  async saveContact(input: ContactInput, mode: MatchMode): Promise<string> {
+    const found = this.visitors.find('token = ?', input.token) ??
+      (mode === 'true' && input.email ? this.visitors.find('email = ? AND identifier IS NULL', input.email) : undefined)
     const base = found?.visitor ?? this.visitors.blank(input.token, input.username)
     return (await this.write(applyContactInput(base, input)))._id
+  }
+
+  /** An agent's edit of the contact with this _id (contacts.update); null when there is none, and
+   * then nothing is written: an erased contact stays erased. */
+  async updateContact(update: ContactUpdate): Promise<Visitor | null> {
+    const found = this.visitors.find('id = ?', update.contactId)
+    return found ? this.write(applyContactUpdate(found.visitor, update)) : null
   }
 
   /** The visitor holding this token, straight from the authority. */

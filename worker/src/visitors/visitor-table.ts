@@ -3,6 +3,7 @@
 // synchronous SQL, so a caller's read-decide-write is one step nothing can interleave.
 import { randomId } from '../ids.ts'
 import type { Visitor } from '../visitor.ts'
+import { usernameKey } from '../visitor-rules.ts'
 
 interface Row extends Record<string, SqlStorageValue> {
   id: string
@@ -26,7 +27,8 @@ export interface Criteria {
 }
 
 // Reserved for the sequence, so a visitor who asks for `guest-1063` never collides with it.
-const GUEST_NAME = /^guest-\d+$/i
+// Tested on the username's key, so `ＧＵＥＳＴ-１` is reserved too.
+const GUEST_NAME = /^guest-\d+$/
 
 const phoneOf = (v: Visitor) => v.phone?.[0]?.phoneNumber ?? null
 const emailOf = (v: Visitor) => v.visitorEmails?.[0]?.address ?? null
@@ -64,10 +66,28 @@ export class VisitorTable {
       CREATE INDEX IF NOT EXISTS visitors_created ON visitors (created DESC, id);
       CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
     `)
+    this.addUsernameKeys()
+  }
+
+  /** 0.3: usernames are unique by usernameKey (NFKC, case folded), not only by ASCII case. Rows
+   * from before get their key here; two old names that fold alike keep both rows, the newer one
+   * under a key no typed name can equal (it holds a control character), and no new name can take either. */
+  private addUsernameKeys(): void {
+    const columns = this.sql.exec<{ name: string }>('PRAGMA table_info(visitors)').toArray()
+    if (columns.some((c) => c.name === 'username_key')) return
+    this.sql.exec('ALTER TABLE visitors ADD COLUMN username_key TEXT')
+    const rows = this.sql.exec<{ id: string; username: string }>('SELECT id, username FROM visitors ORDER BY created, id').toArray()
+    const seen = new Set<string>()
+    for (const { id, username } of rows) {
+      const key = usernameKey(username)
+      this.sql.exec('UPDATE visitors SET username_key = ? WHERE id = ?', seen.has(key) ? `${key}\u0001${id}` : key, id)
+      seen.add(key)
+    }
+    this.sql.exec('CREATE UNIQUE INDEX visitors_username_key ON visitors (username_key)')
   }
 
   /** The newest visitor matching `where` (phone, email and identifier need not be unique). */
-  find(where: 'id = ?' | 'token = ?' | 'identifier = ?' | 'phone = ? AND identifier IS NULL' | 'email = ? AND identifier IS NULL' | 'email = ?', value: string): Found | undefined {
+  find(where: 'id = ?' | 'token = ?' | 'identifier = ?' | 'phone = ? AND identifier IS NULL' | 'email = ? AND identifier IS NULL', value: string): Found | undefined {
     const [row] = this.sql.exec<Row>(
       `SELECT id, record, identifier FROM visitors WHERE ${where} ORDER BY updated DESC LIMIT 1`, value).toArray()
     return row && { id: row.id, visitor: JSON.parse(row.record), identifier: row.identifier }
@@ -82,12 +102,12 @@ export class VisitorTable {
   /** Inserts or replaces the visitor's row; `identifier`, once set, stays unless erased. */
   save(visitor: Visitor, identifier: string | null = null): void {
     this.sql.exec(
-      `INSERT INTO visitors (id, token, username, phone, email, identifier, record, updated, created, search, custom)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10)
+      `INSERT INTO visitors (id, token, username, phone, email, identifier, record, updated, created, search, custom, username_key)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11)
        ON CONFLICT(id) DO UPDATE SET token = ?2, phone = ?4, email = ?5, identifier = COALESCE(?6, identifier),
          record = ?7, updated = ?8, search = ?9, custom = ?10`,
       visitor._id, visitor.token, visitor.username, phoneOf(visitor), emailOf(visitor), identifier,
-      JSON.stringify(visitor), Date.now(), searchText(visitor), customText(visitor))
+      JSON.stringify(visitor), Date.now(), searchText(visitor), customText(visitor), usernameKey(visitor.username))
   }
 
   delete(id: string): void {
@@ -119,9 +139,10 @@ export class VisitorTable {
     return { visitors: rows.map((r) => JSON.parse(r.record)), total }
   }
 
-  /** The username asked for when it is free and not guest-N shaped; else the next free guest-N. */
+  /** The username asked for when it is free and not guest-N shaped (both compared by its key);
+   * else the next free guest-N. */
   private username(wanted: string | undefined): string {
-    if (wanted && !GUEST_NAME.test(wanted) && !this.taken(wanted)) return wanted
+    if (wanted && !GUEST_NAME.test(usernameKey(wanted)) && !this.taken(wanted)) return wanted
     let name: string
     do name = `guest-${this.next('guest')}`
     while (this.taken(name))
@@ -129,7 +150,7 @@ export class VisitorTable {
   }
 
   private taken(username: string): boolean {
-    return this.sql.exec('SELECT 1 FROM visitors WHERE username = ?', username).toArray().length > 0
+    return this.sql.exec('SELECT 1 FROM visitors WHERE username_key = ?', usernameKey(username)).toArray().length > 0
   }
 
   private next(name: string): number {

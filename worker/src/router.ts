@@ -1,0 +1,79 @@
+// Router assembly: routes, CORS per route group, and one place where errors become responses.
+// Apart from the entry point (index.ts), so tests can walk its routes.
+import { Router, type IRequest } from 'itty-router'
+import { setting } from './config.ts'
+import { enforceOrigin, preflight, withCors, type CorsPolicy } from './http/cors.ts'
+import { failure, notFound, ok } from './http/responses.ts'
+import { getLivechatConfig } from './visitors/widget-config.ts'
+import { deleteContact, getContact, postContact, searchContact, searchVisitors, updateContact, visitorInfo } from './contacts/routes.ts'
+import { deleteVisitor, getVisitor, postVisitor } from './visitors/routes.ts'
+import { login, logout, me } from './agents/routes.ts'
+
+// Sign-in: the agents' policy, like omnichannel/*.
+const AGENT_SIGN_IN = new Set(['/api/v1/login', '/api/v1/logout', '/api/v1/me'])
+
+// Agents' endpoints that Rocket.Chat keeps under livechat/.
+const AGENT_LIVECHAT = /^\/api\/v1\/livechat\/visitors\./
+
+/** The widget's endpoints are for browsers on site owners' pages; the agents' are not, unless configured. */
+function corsPolicy(request: Request, env: Env): CorsPolicy | undefined {
+  // The router takes any number of trailing slashes after a route: so must the policy.
+  const pathname = new URL(request.url).pathname.replace(/\/+$/, '')
+  if (AGENT_SIGN_IN.has(pathname))
+    return { origins: setting(env, 'AGENT_ALLOWED_ORIGINS'), methods: 'GET, POST', headers: 'Content-Type, X-User-Id, X-Auth-Token' }
+  if (pathname.startsWith('/api/v1/omnichannel/') || AGENT_LIVECHAT.test(pathname))
+    return { origins: setting(env, 'AGENT_ALLOWED_ORIGINS'), methods: 'GET, POST', headers: 'Content-Type, X-User-Id, X-Auth-Token' }
+  if (pathname.startsWith('/api/v1/livechat/'))
+    return { origins: setting(env, 'ALLOWED_ORIGINS'), methods: 'GET, POST, DELETE', headers: 'Content-Type' }
+}
+
+// The policy `before` found for each request, for `finally` to reuse: parsing a broken origin list
+// again there logged every such request twice. No entry: none applies, or the list is broken.
+const policies = new WeakMap<Request, CorsPolicy>()
+
+export const router = Router<IRequest, [Env, ExecutionContext]>({
+  before: [
+    (request, env) => {
+      // A broken origin list throws here, and the group's endpoints answer 500 invalid-config.
+      const policy = corsPolicy(request, env)
+      if (!policy) return
+      policies.set(request, policy)
+      if (request.method === 'OPTIONS') return preflight(policy, request)
+      enforceOrigin(policy, request)
+    },
+  ],
+  catch: failure,
+  finally: [
+    (response: Response, request) => {
+      if (request.method === 'OPTIONS') return response // answered in full by `before`
+      // No policy when the origin list is broken: this is its 500, with no CORS to add.
+      const policy = policies.get(request)
+      return policy ? withCors(policy, request, response) : response
+    },
+    (response: Response) => {
+      // API answers are per visitor or agent: never for a shared cache, never to be sniffed as HTML.
+      response.headers.set('cache-control', 'no-store')
+      response.headers.set('x-content-type-options', 'nosniff')
+      return response
+    },
+  ],
+})
+
+router
+  .get('/api/info', () => ok({ version: '0.1.0' }))
+  .get('/api/v1/livechat/config', getLivechatConfig)
+  .post('/api/v1/livechat/visitor', postVisitor)
+  .get('/api/v1/livechat/visitor/:token', getVisitor)
+  .delete('/api/v1/livechat/visitor/:token', deleteVisitor)
+  .get('/api/v1/omnichannel/contact', getContact)
+  .post('/api/v1/omnichannel/contact', postContact)
+  .get('/api/v1/omnichannel/contact.search', searchContact)
+  .post('/api/v1/omnichannel/contacts.update', updateContact)
+  .post('/api/v1/omnichannel/contacts.delete', deleteContact)
+  .get('/api/v1/livechat/visitors.search', searchVisitors)
+  .get('/api/v1/livechat/visitors.info', visitorInfo)
+  .post('/api/v1/login', login)
+  .post('/api/v1/logout', logout)
+  .get('/api/v1/logout', logout)
+  .get('/api/v1/me', me)
+  .all('*', notFound)
