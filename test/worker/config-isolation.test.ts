@@ -119,7 +119,8 @@ const CASES: Case[] = [
   { setting: 'AGENT_ALLOWED_ORIGINS', what: 'an origin with a trailing slash', value: 'https://crm.example/', broken: ['GET contact'] },
   { setting: 'CONTACT_INCLUDE_TOKEN', what: '"yes"', value: 'yes', broken: ['GET contact'] },
   { setting: 'MATCH_VISITORS_BY_CONTACT', what: 'a typo', value: 'ture', broken: POSTS },
-  { setting: 'RATE_LIMITS', what: 'a typo', value: 'of', broken: POSTS },
+  // Reads and erasures are rate-limited too.
+  { setting: 'RATE_LIMITS', what: 'a typo', value: 'of', broken: [...POSTS, 'GET visitor', 'DELETE visitor'] },
   { setting: 'LIVECHAT_CUSTOM_FIELDS', what: 'bad JSON', value: '[{"_id": "address",', broken: ['GET config', 'POST visitor with customFields'] },
   {
     setting: 'LIVECHAT_CUSTOM_FIELDS',

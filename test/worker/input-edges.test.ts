@@ -183,7 +183,7 @@ describe('custom field ids named like Object.prototype\'s members are plain fiel
     const { headers } = await createAgent()
     const posted = await livechatDataOf(post, 'visitor')
     const id = JSON.parse(posted.text).visitor._id
-    const read = await livechatDataOf(await call(`/api/v1/livechat/visitor/${token}`), 'visitor')
+    const read = await livechatDataOf(await call(`/api/v1/livechat/visitor/${token}`, {}, fields), 'visitor')
     const contact = await livechatDataOf(await getContact(`?contactId=${id}`, headers), 'contact')
     for (const seen of [posted, read, contact]) {
       expect(seen.keys).toEqual([...IDS].sort())
