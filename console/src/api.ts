@@ -32,14 +32,14 @@ export interface VisitorPage {
   total: number
 }
 
-/** What POST /api/v1/omnichannel/contact takes from the console. */
-export interface ContactInput {
-  _id: string
-  token: string
-  name: string
-  email: string
-  phone: string
-  customFields: Record<string, string>
+/** What POST /api/v1/omnichannel/contacts.update takes: the contact's id and only the fields to
+ * change (a key left out stays as it is; `[]` or `""` removes). */
+export interface ContactUpdate {
+  contactId: string
+  name?: string
+  emails?: string[]
+  phones?: string[]
+  customFields?: Record<string, string>
 }
 
 export type Result<T> =
@@ -113,7 +113,8 @@ export function createApi(options: { origin?: string; session: () => Session | n
       call<VisitorPage>(`/api/v1/livechat/visitors.search?${query({ term, count, offset })}`, { signal }),
     info: (visitorId: string, signal?: AbortSignal) =>
       call<{ visitor: Visitor }>(`/api/v1/livechat/visitors.info?${query({ visitorId })}`, { signal }),
-    save: (contact: ContactInput) => call<{ contact: string }>('/api/v1/omnichannel/contact', { method: 'POST', body: contact }),
+    /** An update by id, never an upsert: an erased contact stays erased (error-contact-not-found). */
+    update: (body: ContactUpdate) => call<{ contact: Visitor }>('/api/v1/omnichannel/contacts.update', { method: 'POST', body }),
     erase: (contactId: string) => call<unknown>('/api/v1/omnichannel/contacts.delete', { method: 'POST', body: { contactId } }),
     config: (signal?: AbortSignal) =>
       call<{ config: { customFields?: ConfigField[]; departments?: Department[] } }>('/api/v1/livechat/config', { auth: false, signal }),

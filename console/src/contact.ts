@@ -9,7 +9,7 @@ import {
   isValidEmail,
   normalizeEmail,
 } from '../../worker/src/visitor-rules'
-import type { ConfigField, ContactInput, Visitor } from './api'
+import type { ConfigField, ContactUpdate, Visitor } from './api'
 
 export const emailsOf = (v: Visitor) => (v.visitorEmails ?? []).map((e) => e.address)
 export const phonesOf = (v: Visitor) => (v.phone ?? []).map((p) => p.phoneNumber)
@@ -113,22 +113,21 @@ export function validate(fields: FormField[], values: Values): Errors {
 }
 
 /**
- * The request body. With Rocket.Chat's semantics an empty email removes the contact's emails, an
- * empty phone its phone, and customFields replaces livechatData with the fields given (an
- * emptied one is left out, so removed).
+ * The update: the contact's id and only the fields the agent changed from what the form first
+ * showed, so anything else (the contact manager, an extra email, a concurrent edit of another
+ * field, livechatData the config no longer defines) stays as it is. An emptied email or phone is
+ * sent as `[]` and an emptied custom field as `""`: both remove.
  */
-export function toContactInput(visitor: Visitor, fields: FormField[], values: Values): ContactInput {
+export function toContactUpdate(contactId: string, fields: FormField[], initial: Values, values: Values): ContactUpdate {
   const value = (key: string) => (values[key] ?? '').trim()
-  const customFields: Record<string, string> = {}
-  for (const { key, custom } of fields) if (custom && value(key)) customFields[custom._id] = value(key)
-  return {
-    _id: visitor._id,
-    token: visitor.token,
-    name: value('name'),
-    email: value('email') && normalizeEmail(value('email')),
-    phone: value('phone'),
-    customFields,
-  }
+  const changed = (key: string) => value(key) !== (initial[key] ?? '').trim()
+  const update: ContactUpdate = { contactId }
+  if (changed('name')) update.name = value('name')
+  if (changed('email')) update.emails = value('email') ? [normalizeEmail(value('email'))] : []
+  if (changed('phone')) update.phones = value('phone') ? [value('phone')] : []
+  const custom = fields.filter((f) => f.custom && changed(f.key))
+  if (custom.length) update.customFields = Object.fromEntries(custom.map((f) => [f.custom!._id, value(f.key)]))
+  return update
 }
 
 /** The field a 400 names ("Invalid value for Address field", an invalid email), with its message. */

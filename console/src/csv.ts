@@ -1,14 +1,21 @@
-// Contacts as CSV (RFC 4180: CRLF rows, fields quoted when they hold a quote, comma or line
-// break, quotes doubled), safe to open in a spreadsheet: a cell that starts with = + - @ (or a
-// tab or carriage return) is prefixed with ' so it is read as text, never run as a formula.
+// Contacts as CSV (RFC 4180: CRLF rows, quotes doubled), safe to open in a spreadsheet whatever
+// its list separator. Every field is quoted, so a `;` or tab inside a value never splits it where
+// the separator is `;` (German, French… Excel) or a tab. A ' goes before a value that could still
+// start a formula cell, so it is read as text:
+// - one starting with = + - @ (or NUL);
+// - one starting with whitespace (tab and line breaks included): import options that trim spaces
+//   bring what follows to the front, and a tab is itself a separator;
+// - one starting with a quote or `;`: LibreOffice ends a quoted field at a quote followed by its
+//   separator, so such a start would end the field at its opening quote and leave the rest of
+//   the value unquoted, free to split into cells.
 import type { ConfigField, Visitor } from './api'
 import { customColumns, emailsOf, phonesOf } from './contact'
 
-const FORMULA = /^[=+\-@\t\r]/
+const UNSAFE_START = /^[\s\0=+\-@";]/
 
 export function csvCell(value: string): string {
-  const text = FORMULA.test(value) ? `'${value}` : value
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+  const text = UNSAFE_START.test(value) ? `'${value}` : value
+  return `"${text.replaceAll('"', '""')}"`
 }
 
 export const csvRow = (cells: string[]) => cells.map(csvCell).join(',')

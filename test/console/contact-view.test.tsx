@@ -75,8 +75,8 @@ test('an error loading a contact offers Try again', async () => {
   await screen.findByRole('heading', { level: 1, name: 'Ana Souza' })
 })
 
-test('Edit: a form built from the config, prefilled; Save sends Rocket.Chat’s body and shows the result', async () => {
-  const server = fakeServer({ visitors: [ANA] })
+test('Edit: a form built from the config, prefilled; Save sends contacts.update with the id and only the changed fields, and shows the contact it returns', async () => {
+  const server = fakeServer({ visitors: [{ ...ANA, contactManager: { username: 'maria' } }] })
   await openAna(server)
   fireEvent.click(screen.getByRole('button', { name: 'Edit' }))
   const name = screen.getByLabelText('Name') as HTMLInputElement
@@ -87,29 +87,70 @@ test('Edit: a form built from the config, prefilled; Save sends Rocket.Chat’s 
   expect((screen.getByLabelText('Address (optional)') as HTMLInputElement).value).toBe('Rua 1')
   const plan = screen.getByLabelText('Plan (optional)') as HTMLSelectElement
   expect([plan.tagName, plan.value, [...plan.options].map((o) => o.value)]).toEqual(['SELECT', 'Pro', ['', 'Free', 'Pro']])
-  expect(screen.getByText('Saving removes legacy: the server no longer defines such a field.')).toBeTruthy()
 
   fireEvent.input(name, { target: { value: '  Ana Maria Souza ' } })
   fireEvent.input(screen.getByLabelText('Email (optional)'), { target: { value: ' Ana.Maria@Example.COM ' } })
   fireEvent.input(screen.getByLabelText('Phone (optional)'), { target: { value: '' } })
   fireEvent.input(screen.getByLabelText('Customer code (optional)'), { target: { value: 'ABC' } })
   fireEvent.input(plan, { target: { value: 'Free' } })
+  // Typed and put back: unchanged, so not sent.
+  fireEvent.input(screen.getByLabelText('Address (optional)'), { target: { value: 'Rua 2' } })
+  fireEvent.input(screen.getByLabelText('Address (optional)'), { target: { value: 'Rua 1 ' } })
   fireEvent.click(screen.getByRole('button', { name: 'Save' }))
   await screen.findByText('Changes saved.')
-  expect(server.requests('POST /api/v1/omnichannel/contact')[0].body).toEqual({
-    _id: 'ana1',
-    token: 'anaToken123',
-    name: 'Ana Maria Souza',
-    email: 'ana.maria@example.com',
-    phone: '',
-    customFields: { address: 'Rua 1', plan: 'Free', code: 'ABC' },
-  })
-  // Read back from the server: the view shows what is stored now.
+  // By id only: no token, no contact manager, no untouched field; never the upsert.
+  expect(server.requests('POST /api/v1/omnichannel/contacts.update').map((r) => r.body)).toEqual([
+    { contactId: 'ana1', name: 'Ana Maria Souza', emails: ['ana.maria@example.com'], phones: [], customFields: { plan: 'Free', code: 'ABC' } },
+  ])
+  expect(server.requests('POST /api/v1/omnichannel/contact')).toEqual([])
+  expect(server.visitors[0]).toMatchObject({ contactManager: { username: 'maria' }, token: 'anaToken123', livechatData: { address: 'Rua 1', legacy: 'kept from an old field' } })
+  // The view shows the contact the answer carried, with no second read.
+  expect(server.requests('GET /api/v1/livechat/visitors.info')).toHaveLength(1)
   expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Ana Maria Souza')
   const [details, custom] = document.querySelectorAll('dl')
-  expect(fields(details)).toMatchObject({ Email: 'ana.maria@example.com', Phone: 'Not set' })
-  expect(fields(custom)).toEqual({ Address: 'Rua 1', Plan: 'Free', 'Customer code': 'ABC' })
+  expect(fields(details)).toMatchObject({ Email: 'ana.maria@example.com', Phone: 'Not set', contactManager: '{"username":"maria"}' })
+  expect(fields(custom)).toEqual({ Address: 'Rua 1', Plan: 'Free', 'Customer code': 'ABC', legacy: 'kept from an old field' })
   await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Edit' })))
+})
+
+test('Edit: Save with nothing changed sends the id alone, so nothing is overwritten', async () => {
+  const server = fakeServer({ visitors: [ANA] })
+  await openAna(server)
+  fireEvent.click(screen.getByRole('button', { name: 'Edit' }))
+  fireEvent.click(screen.getByRole('button', { name: 'Save' }))
+  await screen.findByText('Changes saved.')
+  expect(server.requests('POST /api/v1/omnichannel/contacts.update')[0].body).toEqual({ contactId: 'ana1' })
+})
+
+test('Edit of a contact erased meanwhile: a clear message, the typed values kept, nothing stored', async () => {
+  const server = fakeServer({ visitors: [ANA] })
+  await openAna(server)
+  fireEvent.click(screen.getByRole('button', { name: 'Edit' }))
+  fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Ana Typed' } })
+  fireEvent.input(screen.getByLabelText('Email (optional)'), { target: { value: 'typed@example.com' } })
+  server.visitors.length = 0 // Erased by someone else while the form is open.
+  fireEvent.click(screen.getByRole('button', { name: 'Save' }))
+  expect((await screen.findByRole('alert')).textContent).toBe('This contact was erased or no longer exists. Nothing was saved.')
+  expect(server.requests('POST /api/v1/omnichannel/contacts.update')[0].body).toMatchObject({ contactId: 'ana1' })
+  expect(server.requests('POST /api/v1/omnichannel/contact')).toEqual([])
+  expect(server.visitors).toEqual([])
+  expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('Ana Typed')
+  expect((screen.getByLabelText('Email (optional)') as HTMLInputElement).value).toBe('typed@example.com')
+  expect(screen.queryByText('Changes saved.')).toBeNull()
+  expect(screen.getByRole('button', { name: 'Save' }).getAttribute('aria-disabled')).toBeNull()
+})
+
+test('Edit of a contact whose token is hidden from agents (CONTACT_INCLUDE_TOKEN=false) saves by id', async () => {
+  const { token: _, ...hidden } = ANA
+  const server = fakeServer({ visitors: [hidden as typeof ANA] })
+  await openAna(server)
+  expect(fields(document.querySelector('dl')!).Token).toBe('Not set')
+  fireEvent.click(screen.getByRole('button', { name: 'Edit' }))
+  fireEvent.input(screen.getByLabelText('Phone (optional)'), { target: { value: '+55 51 9999' } })
+  fireEvent.click(screen.getByRole('button', { name: 'Save' }))
+  await screen.findByText('Changes saved.')
+  expect(server.requests('POST /api/v1/omnichannel/contacts.update')[0].body).toEqual({ contactId: 'ana1', phones: ['+55 51 9999'] })
+  expect(fields(document.querySelector('dl')!).Phone).toBe('+55 51 9999')
 })
 
 test('Edit: invalid values are caught with the server’s rules, linked to their field, and nothing is sent', async () => {
@@ -133,17 +174,17 @@ test('Edit: invalid values are caught with the server’s rules, linked to their
   expect(error('Address (optional)')).toBe(MESSAGES.characters)
   expect(error('Customer code (optional)')).toBe(MESSAGES.invalid)
   await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('Name')))
-  expect(server.requests('POST /api/v1/omnichannel/contact')).toEqual([])
+  expect(server.requests('POST /api/v1/omnichannel/contacts.update')).toEqual([])
 })
 
 test('Edit: a 400 naming a field is shown on that field; any other failure above the buttons', async () => {
   const server = fakeServer({ visitors: [ANA] })
   await openAna(server)
-  server.on('POST /api/v1/omnichannel/contact', () => json({ success: false, error: 'Invalid value for Address field' }, 400))
+  server.on('POST /api/v1/omnichannel/contacts.update', () => json({ success: false, error: 'Invalid value for Address field' }, 400))
   fireEvent.click(screen.getByRole('button', { name: 'Edit' }))
   fireEvent.click(screen.getByRole('button', { name: 'Save' }))
   await waitFor(() => expect(screen.getByLabelText('Address (optional)').getAttribute('aria-invalid')).toBe('true'))
-  server.on('POST /api/v1/omnichannel/contact', () => json({ success: false, error: 'Internal' }, 503))
+  server.on('POST /api/v1/omnichannel/contacts.update', () => json({ success: false, error: 'Internal' }, 503))
   fireEvent.click(screen.getByRole('button', { name: 'Save' }))
   expect((await screen.findByRole('alert')).textContent).toBe("Couldn't save: The server had a problem (HTTP 503). Try again.")
   // Still editing: nothing typed is lost.
@@ -154,7 +195,7 @@ test('Edit: while saving, a status says so and Save does not send twice; Cancel 
   const server = fakeServer({ visitors: [ANA] })
   await openAna(server)
   let release!: () => void
-  server.on('POST /api/v1/omnichannel/contact', () => new Promise((r) => (release = () => r(undefined))))
+  server.on('POST /api/v1/omnichannel/contacts.update', () => new Promise((r) => (release = () => r(undefined))))
   fireEvent.click(screen.getByRole('button', { name: 'Edit' }))
   fireEvent.click(screen.getByRole('button', { name: 'Save' }))
   expect(screen.getByText('Saving…')).toBeTruthy()
@@ -162,13 +203,13 @@ test('Edit: while saving, a status says so and Save does not send twice; Cancel 
   fireEvent.click(screen.getByRole('button', { name: 'Save' }))
   release()
   await screen.findByText('Changes saved.')
-  expect(server.requests('POST /api/v1/omnichannel/contact')).toHaveLength(1)
+  expect(server.requests('POST /api/v1/omnichannel/contacts.update')).toHaveLength(1)
 
   fireEvent.click(screen.getByRole('button', { name: 'Edit' }))
   fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Changed' } })
   fireEvent.click(screen.getByRole('button', { name: 'Cancel' }))
   expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Ana Souza')
-  expect(server.requests('POST /api/v1/omnichannel/contact')).toHaveLength(1)
+  expect(server.requests('POST /api/v1/omnichannel/contacts.update')).toHaveLength(1)
 })
 
 test('Edit: when the field definitions could not be loaded, says so and offers Try again', async () => {

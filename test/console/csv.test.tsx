@@ -3,43 +3,150 @@ import { expect, test, vi } from 'vitest'
 import { contactsCsv, csvCell, csvRow } from '../../console/src/csv'
 import { FIELDS, fakeServer, json, makeVisitors, mountSignedIn, settled } from './support'
 
-/** A small RFC 4180 reader, to check what a spreadsheet would see. */
-function parseCsv(text: string): string[][] {
+// Two readers, as spreadsheet programs split a text file into cells with the list separator of
+// the user's locale (`,`, `;` or a tab), so the tests see what each would show.
+type Reader = (text: string, separator: string) => string[][]
+const isLineEnd = (text: string, i: number) => i >= text.length || text[i] === '\n' || (text[i] === '\r' && text[i + 1] === '\n')
+
+/** Excel's way: a quote turns quoting on or off wherever it stands; in quotes, "" is one quote. */
+const excel: Reader = (text, separator) => {
   const rows: string[][] = []
   let row: string[] = []
   let cell = ''
   let quoted = false
   for (let i = 0; i < text.length; i++) {
     const c = text[i]
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++
-      else if (c === '"') quoted = false
-      else cell += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') row.push(cell), (cell = '')
-    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++
-    else cell += c
+    if (c === '"') {
+      if (quoted && text[i + 1] === '"') (cell += '"'), i++
+      else quoted = !quoted
+    } else if (quoted) cell += c
+    else if (c === separator) row.push(cell), (cell = '')
+    else if (isLineEnd(text, i)) {
+      if (c === '\r') i++
+      row.push(cell), rows.push(row), (row = []), (cell = '')
+    } else cell += c
+  }
+  if (cell || row.length) row.push(cell), rows.push(row)
+  return rows
+}
+
+/**
+ * LibreOffice Calc's CSV import (sc/source/ui/docshell/impex.cxx): only a field that starts with a
+ * quote is quoted; in it "" is one quote, and a lone quote ends the field only when the separator
+ * (after any spaces) or the line's end follows it; any other quote is kept as text.
+ */
+const libreOffice: Reader = (text, separator) => {
+  const rows: string[][] = []
+  let row: string[] = []
+  let i = 0
+  while (i < text.length) {
+    let cell = ''
+    if (text[i] === '"') {
+      for (i++; i < text.length; ) {
+        if (text[i] !== '"') cell += text[i++]
+        else if (text[i + 1] === '"') (cell += '"'), (i += 2)
+        else {
+          let next = i + 1
+          while (text[next] === ' ') next++
+          if (text[next] === separator || isLineEnd(text, next)) {
+            i = next
+            break
+          }
+          ;(cell += '"'), i++
+        }
+      }
+    } else while (text[i] !== separator && !isLineEnd(text, i)) cell += text[i++]
+    row.push(cell)
+    if (text[i] === separator) i++
+    else (rows.push(row), (row = []), (i += text[i] === '\r' ? 2 : 1))
   }
   return rows
 }
 
-test('cells: quotes doubled, commas and line breaks quoted, plain text left alone', () => {
-  expect(csvCell('plain')).toBe('plain')
+const READERS = { excel, libreOffice }
+const SEPARATORS = [',', ';', '\t']
+/** RFC 4180 with a comma: both readers agree there. */
+const parseCsv = (text: string) => libreOffice(text, ',')
+
+/** A cell a spreadsheet would take as a formula, as it stands or once its spaces are trimmed. */
+const formula = (cell: string) => /^\s*[=+\-@]/.test(cell)
+
+/** Checks `text` (without its BOM) in every reader with every separator: no cell starts a
+ * formula; with the comma, the rows read back as `rows`, any value at most prefixed with '. */
+function expectSafe(text: string, rows: string[][]) {
+  for (const [name, read] of Object.entries(READERS)) {
+    for (const separator of SEPARATORS) {
+      const cells = read(text, separator).flat()
+      expect(cells.filter(formula), `${name} with ${JSON.stringify(separator)}`).toEqual([])
+    }
+    const back = read(text, ',')
+    expect(back.length, name).toBe(rows.length)
+    back.forEach((row, r) => {
+      expect(row.length).toBe(rows[r].length)
+      row.forEach((cell, c) => expect([rows[r][c], `'${rows[r][c]}`], `${name} ${JSON.stringify(rows[r][c])}`).toContain(cell))
+    })
+  }
+}
+
+const HOSTILE = [
+  "a;=cmd|' /C calc'!A0",
+  "=cmd|' /C calc'!A0",
+  'x\t=1+1',
+  '"=1"',
+  ';@SUM(1)',
+  '\n=1+1',
+  'a\n=1+1',
+  '\r\n-1+1',
+  ' =1+1',
+  '\u00a0=1+1',
+  '\t=1',
+  '\r=1',
+  '+55 51 9999',
+  '-2+3',
+  '@SUM(A1)',
+  '=1+2";=1+2',
+  `=1+2'" ;,=1+2`,
+  '";=1',
+  'x";=1',
+  '""";=1',
+  ' ;=1',
+  '\t;=1',
+  ',=1',
+  'a,=1',
+  '=HYPERLINK("http://evil";"x")',
+  '"',
+  "'=1",
+]
+
+test('cells: every field quoted, quotes doubled, plain text otherwise as it is', () => {
+  expect(csvCell('plain')).toBe('"plain"')
   expect(csvCell('say "hi"')).toBe('"say ""hi"""')
-  expect(csvCell('a,b')).toBe('"a,b"')
+  expect(csvCell('a,b;c\td')).toBe('"a,b;c\td"')
   expect(csvCell('line\nbreak')).toBe('"line\nbreak"')
-  expect(csvCell('cr\rlf')).toBe('"cr\rlf"')
-  expect(csvCell('')).toBe('')
-  expect(csvRow(['a', 'b,c', ''])).toBe('a,"b,c",')
+  expect(csvCell('')).toBe('""')
+  expect(csvCell('a=1')).toBe('"a=1"')
+  expect(csvRow(['a', 'b,c', ''])).toBe('"a","b,c",""')
 })
 
-test('formula injection: cells starting with = + - @ (or tab, CR) get a leading quote', () => {
+test("cells: a leading ' before a formula trigger, whitespace, a quote or a semicolon", () => {
   expect(csvCell('=HYPERLINK("http://evil","x")')).toBe(`"'=HYPERLINK(""http://evil"",""x"")"`)
-  expect(csvCell('+55 51 9999')).toBe("'+55 51 9999")
-  expect(csvCell('-2+3')).toBe("'-2+3")
-  expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)")
-  expect(csvCell('\t=1')).toBe("'\t=1")
-  expect(csvCell('a=1')).toBe('a=1')
+  expect(['+1', '-2', '@A1', '\t=1', '\r1', ' =1', '\n=1', '"=1"', ';=1', '\0=1', ',=1', "'=1"].map(csvCell)).toEqual([
+    `"'+1"`, `"'-2"`, `"'@A1"`, `"'\t=1"`, `"'\r1"`, `"' =1"`, `"'\n=1"`, `"'""=1"""`, `"';=1"`, `"'\0=1"`, `",=1"`, `"'=1"`,
+  ])
+})
+
+test('hostile values open as text whatever the list separator, and read back exactly with the comma', () => {
+  const rows = [['ID', 'Name', 'Note'], ...HOSTILE.flatMap((v) => [[v, v, v], ['id', `x${v}`, `${v}x`], ['id', v, 'z']])]
+  expectSafe(rows.map(csvRow).join('\r\n') + '\r\n', rows)
+})
+
+test('random values made of triggers, quotes, separators and line breaks: never a formula cell', () => {
+  const alphabet = ['=', '+', '-', '@', '"', "'", ';', ',', '\t', '\r', '\n', '\r\n', ' ', 'a', '|', '!']
+  let seed = 11 // xorshift32: the same values every run
+  const random = (n: number) => ((seed ^= seed << 13), (seed ^= seed >>> 17), (seed ^= seed << 5), (seed >>> 0) % n)
+  const value = () => Array.from({ length: random(7) }, () => alphabet[random(alphabet.length)]).join('')
+  const rows = Array.from({ length: 3000 }, () => [value(), value(), value()])
+  expectSafe(rows.map(csvRow).join('\r\n') + '\r\n', rows)
 })
 
 test('contactsCsv: a BOM, a header, one CRLF row per contact, custom field columns by label, no token', () => {
@@ -49,16 +156,16 @@ test('contactsCsv: a BOM, a header, one CRLF row per contact, custom field colum
     visitorEmails: [{ address: 'ana@example.com' }],
     department: 'sales',
     verified: true,
-    livechatData: { address: 'Street 1\nFloor 2', legacy: '=cmd' },
+    livechatData: { address: 'Street 1\nFloor 2', legacy: 'a;=cmd' },
   }))
   const text = contactsCsv([v], FIELDS)
-  expect(text.startsWith('\uFEFF')).toBe(true)
+  expect(text.startsWith('\uFEFF"ID","Username",')).toBe(true)
   expect(text.endsWith('\r\n')).toBe(true)
   expect(text).not.toContain(v.token)
-  const [header, row, ...rest] = parseCsv(text.slice(1))
-  expect(rest).toEqual([])
-  expect(header).toEqual(['ID', 'Username', 'Name', 'Email', 'Phone', 'Department', 'Status', 'Verified', 'Created', 'Updated', 'Address', 'Plan', 'Customer code', 'legacy'])
-  expect(row).toEqual(['id1', 'guest-1', 'Ana, "the" boss', 'ana@example.com', "'+55 51 1; 2", 'sales', 'online', 'yes', v.ts, v._updatedAt, 'Street 1\nFloor 2', '', '', "'=cmd"])
+  const header = ['ID', 'Username', 'Name', 'Email', 'Phone', 'Department', 'Status', 'Verified', 'Created', 'Updated', 'Address', 'Plan', 'Customer code', 'legacy']
+  const row = ['id1', 'guest-1', 'Ana, "the" boss', 'ana@example.com', '+55 51 1; 2', 'sales', 'online', 'yes', v.ts, v._updatedAt, 'Street 1\nFloor 2', '', '', 'a;=cmd']
+  expect(parseCsv(text.slice(1))).toEqual([header, row.map((cell) => (cell.startsWith('+') ? `'${cell}` : cell))])
+  expectSafe(text.slice(1), [header, row])
 })
 
 function captureDownload() {

@@ -2,9 +2,9 @@
 // from worker/src/visitor-rules.ts) and the request body they produce.
 import { afterEach, expect, test, vi } from 'vitest'
 import { createApi, UNREACHABLE } from '../../console/src/api'
-import { formFields, MESSAGES, toContactInput, validate, fieldOfServerError, customKey } from '../../console/src/contact'
+import { formFields, MESSAGES, toContactUpdate, validate, fieldOfServerError, customKey } from '../../console/src/contact'
 import { canErase } from '../../console/src/session'
-import { FIELDS, json, makeVisitors } from './support'
+import { FIELDS, json } from './support'
 
 afterEach(() => vi.unstubAllGlobals())
 
@@ -66,17 +66,14 @@ test('the form validates with the server’s rules', () => {
   expect(validate(formFields([{ ...FIELDS[0], regexp: '(?<' }]), { ...ok, [customKey('address')]: 'x' })).toEqual({})
 })
 
-test('the body: trimmed, email lowercased, emptied email and phone sent empty (removed), emptied custom fields left out', () => {
-  const [v] = makeVisitors(1)
+test('the update: the id and only the fields changed, trimmed, email lowercased, emptied ones sent as removals', () => {
   const fields = formFields(FIELDS)
-  expect(toContactInput(v, fields, { name: ' Ana ', email: ' A@B.CO ', phone: ' ', [customKey('address')]: ' Rua 1 ', [customKey('plan')]: '' })).toEqual({
-    _id: v._id,
-    token: v.token,
-    name: 'Ana',
-    email: 'a@b.co',
-    phone: '',
-    customFields: { address: 'Rua 1' },
-  })
+  const initial = { name: 'Ana', email: 'a@b.co', phone: '+1', [customKey('address')]: 'Rua 1', [customKey('plan')]: 'Pro', [customKey('code')]: '' }
+  expect(toContactUpdate('id1', fields, initial, { ...initial, name: ' Ana ', [customKey('address')]: ' Rua 1 ' })).toEqual({ contactId: 'id1' })
+  expect(
+    toContactUpdate('id1', fields, initial, { ...initial, name: ' Bia ', email: ' C@D.CO ', phone: ' ', [customKey('plan')]: '', [customKey('code')]: 'ABC' }),
+  ).toEqual({ contactId: 'id1', name: 'Bia', emails: ['c@d.co'], phones: [], customFields: { plan: '', code: 'ABC' } })
+  expect(toContactUpdate('id1', fields, initial, { ...initial, email: '', phone: '+2' })).toEqual({ contactId: 'id1', emails: [], phones: ['+2'] })
 })
 
 test('server errors map to the field they name, by label or id', () => {

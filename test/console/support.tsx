@@ -132,24 +132,29 @@ export function fakeServer(options: { visitors?: Visitor[]; agents?: Agent[]; fi
       if (!visitor) return json({ success: false, error: 'visitor-not-found', errorType: 'visitor-not-found' }, 400)
       return json({ visitor, success: true })
     },
-    'POST /api/v1/omnichannel/contact': (req) => {
+    // As the Worker's contacts.update: by id only, a key left out stays, "" or [] removes.
+    'POST /api/v1/omnichannel/contacts.update': (req) => {
       if (!authed(req)) return UNAUTHORIZED()
-      const { _id, token, name, email, phone, customFields = {} } = req.body
-      const visitor = visitors.find((v) => v._id === _id && v.token === token)
-      if (!visitor) return json({ success: false, error: 'Contact not found' }, 400)
-      const livechatData: Record<string, string> = {}
-      for (const field of fields) {
-        const value = customFields[field._id]?.trim()
-        if (!value) continue
-        if (field.regexp && !new RegExp(field.regexp).test(value)) return json({ success: false, error: `Invalid value for ${field.label} field` }, 400)
-        livechatData[field._id] = value
+      const { contactId, name, emails, phones, customFields = {} } = req.body
+      const visitor = visitors.find((v) => v._id === contactId)
+      if (!visitor) {
+        return json({ success: false, error: 'Contact not found [error-contact-not-found]', errorType: 'error-contact-not-found' }, 400)
       }
-      Object.assign(visitor, { name, livechatData, _updatedAt: new Date().toISOString() })
-      if (email) visitor.visitorEmails = [{ address: email }]
-      else delete visitor.visitorEmails
-      if (phone) visitor.phone = [{ phoneNumber: phone }]
-      else if (phone === '') delete visitor.phone
-      return json({ contact: visitor._id, success: true })
+      const livechatData = { ...visitor.livechatData }
+      for (const field of fields) {
+        const value = customFields[field._id]
+        if (value === undefined) continue
+        if (value && field.regexp && !new RegExp(field.regexp).test(value)) return json({ success: false, error: `Invalid value for ${field.label} field` }, 400)
+        if (value) livechatData[field._id] = value
+        else delete livechatData[field._id]
+      }
+      Object.assign(visitor, { livechatData, _updatedAt: new Date().toISOString() })
+      if (name !== undefined) visitor.name = name
+      if (emails?.length) visitor.visitorEmails = emails.map((address: string) => ({ address }))
+      else if (emails) delete visitor.visitorEmails
+      if (phones?.length) visitor.phone = phones.map((phoneNumber: string) => ({ phoneNumber }))
+      else if (phones) delete visitor.phone
+      return json({ contact: visitor, success: true })
     },
     'POST /api/v1/omnichannel/contacts.delete': (req) => {
       const agent = authed(req)

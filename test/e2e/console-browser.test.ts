@@ -1,5 +1,6 @@
 // The agent console in real Chromium against `wrangler dev`: agents created with the CLI sign in
-// with a password, find the contact the widget just created, edit it, export CSV and erase it.
+// with a password, find the contact the widget just created, edit it (by id, through
+// contacts.update), export CSV and erase it.
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -7,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Visitor } from '../../worker/src/visitor.ts'
 import { axeViolations, startDevAndChromium } from '../support/browser.ts'
-import { BIN, ROOT, type WranglerDev } from '../support/wrangler-dev.ts'
+import { BIN, ROOT, startWranglerDev, type WranglerDev } from '../support/wrangler-dev.ts'
 
 const SHOTS = join(ROOT, 'test-output')
 const PASSWORDS = { maria: 'correct horse battery staple', alex: 'agent password 1234' }
@@ -16,12 +17,13 @@ let browser: Browser
 let context: BrowserContext
 /** CLI tokens of the agents, for checking through the API what the console did. */
 let manager: Record<string, string>
+let agent: Record<string, string>
 
 /** `npm run agent -- create <name> --role <role> --password-stdin`, the password piped in. */
-function createAgent(username: keyof typeof PASSWORDS, role: string): Record<string, string> {
+function createAgent(username: keyof typeof PASSWORDS, role: string, on = dev): Record<string, string> {
   const out = execFileSync(
     'npm',
-    ['run', '-s', 'agent', '--', 'create', username, '--role', role, '--password-stdin', '--persist-to', dev.persistTo],
+    ['run', '-s', 'agent', '--', 'create', username, '--role', role, '--password-stdin', '--persist-to', on.persistTo],
     { cwd: ROOT, input: `${PASSWORDS[username]}\n`, encoding: 'utf8', env: { ...process.env, PATH: `${BIN}:${process.env.PATH}` } },
   )
   const { userId, authToken } = JSON.parse(out.trim().split('\n').at(-1)!)
@@ -32,7 +34,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true })
   ;[dev, browser] = await startDevAndChromium()
   manager = createAgent('maria', 'livechat-manager')
-  createAgent('alex', 'livechat-agent')
+  agent = createAgent('alex', 'livechat-agent')
 })
 
 afterAll(async () => {
@@ -42,10 +44,10 @@ afterAll(async () => {
 
 afterEach(() => context?.close())
 
-async function open(options: { viewport?: { width: number; height: number }; bypassCSP?: boolean } = {}): Promise<Page> {
+async function open(options: { viewport?: { width: number; height: number }; bypassCSP?: boolean; on?: WranglerDev } = {}): Promise<Page> {
   context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, bypassCSP: options.bypassCSP })
   const page = await context.newPage()
-  await page.goto(`${dev.url}/agent`)
+  await page.goto(`${(options.on ?? dev).url}/agent`)
   return page
 }
 
@@ -63,11 +65,11 @@ async function search(page: Page, term: string) {
 }
 
 /** A contact created by the widget on the demo page, as a visitor would. */
-async function widgetContact(name: string): Promise<string> {
+async function widgetContact(name: string, on = dev): Promise<string> {
   const visitorContext = await browser.newContext()
   try {
     const page = await visitorContext.newPage()
-    await page.goto(`${dev.url}/`)
+    await page.goto(`${on.url}/`)
     await page.getByRole('button', { name: /chat/i }).first().click()
     await page.getByLabel('Name').fill(name)
     await page.getByLabel('Email').fill(`${name.split(' ')[0].toLowerCase()}@example.com`)
@@ -81,9 +83,29 @@ async function widgetContact(name: string): Promise<string> {
   }
 }
 
-async function api<T>(path: string, headers = manager): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${dev.url}${path}`, { headers })
+async function api<T>(path: string, headers = manager, on = dev): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${on.url}${path}`, { headers })
   return { status: response.status, body: (await response.json()) as T }
+}
+
+async function post<T>(path: string, body: unknown, headers = manager, on = dev): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${on.url}${path}`, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+  return { status: response.status, body: (await response.json()) as T }
+}
+
+/** The one contact a search finds (the test's names are unique). */
+async function findContact(term: string, headers = manager, on = dev): Promise<Visitor> {
+  const { body } = await api<{ visitors: Visitor[]; total: number }>(`/api/v1/livechat/visitors.search?term=${encodeURIComponent(term)}`, headers, on)
+  expect(body.total).toBe(1)
+  return body.visitors[0]
+}
+
+/** Opens the contact named `name` from the list and its edit form. */
+async function editContact(page: Page, name: string) {
+  await search(page, name)
+  await page.getByRole('link', { name }).click()
+  await page.getByRole('heading', { level: 1, name }).waitFor()
+  await page.getByRole('button', { name: 'Edit' }).click()
 }
 
 const serious = async (page: Page) =>
@@ -159,8 +181,8 @@ describe('the agent console in Chromium', () => {
     expect(download.suggestedFilename()).toMatch(/^contacts-bruna-\d{4}-\d{2}-\d{2}\.csv$/)
     const csv = readFileSync((await download.path())!, 'utf8')
     const lines = csv.replace(/^\uFEFF/, '').split('\r\n')
-    expect(lines[0]).toBe('ID,Username,Name,Email,Phone,Department,Status,Verified,Created,Updated,Address')
-    expect(lines[1]).toMatch(new RegExp(`^${contactId},guest-\\d+,"Bruna ""B"" Edited",bruna\\.edited@example\\.com,,,online,no,`))
+    expect(lines[0]).toBe('"ID","Username","Name","Email","Phone","Department","Status","Verified","Created","Updated","Address"')
+    expect(lines[1]).toMatch(new RegExp(`^"${contactId}","guest-\\d+","Bruna ""B"" Edited","bruna\\.edited@example\\.com","","","online","no",`))
     expect(lines[1].endsWith(`,"'=SUM(1,2), ""quoted"""`)).toBe(true)
     expect(csv).not.toContain(token)
     expect(lines.slice(2)).toEqual([''])
@@ -184,6 +206,57 @@ describe('the agent console in Chromium', () => {
     expect(found.total).toBe(0)
     const gone = await api<{ error: string }>(`/api/v1/livechat/visitors.info?visitorId=${contactId}`)
     expect(gone.status).toBe(400)
+  })
+
+  it('Save edits the contact by its id: the same _id changes, the contact manager set through the API is kept', async () => {
+    const token = await widgetContact('Gina Byid')
+    const { _id: contactId } = await findContact('Gina Byid')
+    const managed = await post<{ contact: Visitor }>('/api/v1/omnichannel/contacts.update', { contactId, contactManager: agent['X-User-Id'] })
+    expect(managed.body.contact.contactManager).toEqual({ username: 'alex' })
+    const page = await open()
+    await signIn(page, 'maria')
+    await editContact(page, 'Gina Byid')
+    await page.getByLabel('Name').fill('Gina Edited')
+    await page.getByLabel(/^Phone/).fill('+55 51 7777')
+    await page.getByRole('button', { name: 'Save' }).click()
+    await page.getByText('Changes saved.').waitFor()
+    await page.getByRole('heading', { level: 1, name: 'Gina Edited' }).waitFor()
+    const { body } = await api<{ visitor: Visitor }>(`/api/v1/livechat/visitors.info?visitorId=${contactId}`)
+    expect(body.visitor).toMatchObject({
+      _id: contactId,
+      token,
+      name: 'Gina Edited',
+      phone: [{ phoneNumber: '+55 51 7777' }],
+      visitorEmails: [{ address: 'gina@example.com' }],
+      livechatData: { address: 'Widget street 1' },
+      contactManager: { username: 'alex' },
+    })
+    expect((await findContact('Gina'))._id).toBe(contactId)
+  })
+
+  it('Save on a contact erased while the form is open: a clear message, the typed values kept, nothing stored', async () => {
+    const token = await widgetContact('Hana Erasedmeanwhile')
+    const { _id: contactId } = await findContact('Hana Erasedmeanwhile')
+    const page = await open()
+    await signIn(page, 'maria')
+    await editContact(page, 'Hana Erasedmeanwhile')
+    await page.getByLabel('Name').fill('Hana Revived')
+    await page.getByLabel(/^Email/).fill('hana.revived@example.com')
+    expect((await post('/api/v1/omnichannel/contacts.delete', { contactId })).status).toBe(200)
+    const everyone = async () => (await api<{ total: number }>('/api/v1/livechat/visitors.search?term=')).body.total
+    const total = await everyone()
+
+    await page.getByRole('button', { name: 'Save' }).click()
+    await page.getByRole('alert').filter({ hasText: 'This contact was erased or no longer exists. Nothing was saved.' }).waitFor()
+    expect(await page.getByLabel('Name').inputValue()).toBe('Hana Revived')
+    expect(await page.getByLabel(/^Email/).inputValue()).toBe('hana.revived@example.com')
+    // Nothing came back: not under the old token, not by id, not as a new contact.
+    expect((await fetch(`${dev.url}/api/v1/livechat/visitor/${token}`)).status).toBe(400)
+    expect((await api(`/api/v1/livechat/visitors.info?visitorId=${contactId}`)).status).toBe(400)
+    expect(await everyone()).toBe(total)
+    for (const term of ['Hana', 'hana.revived@']) {
+      expect((await api<{ total: number }>(`/api/v1/livechat/visitors.search?term=${encodeURIComponent(term)}`)).body.total).toBe(0)
+    }
   })
 
   it('agent (livechat-agent): can open and edit a contact, is offered no Erase', async () => {
@@ -212,7 +285,8 @@ describe('the agent console in Chromium', () => {
     await page.keyboard.type(PASSWORDS.maria)
     await page.keyboard.press('Enter')
     await page.getByRole('heading', { name: 'Contacts' }).waitFor()
-    expect(await focused()).toBe('Search contacts')
+    // Focus moves in an effect after the first paint: wait for it rather than race it.
+    await expect.poll(focused).toBe('Search contacts')
     await page.keyboard.type('Dora')
     await page.getByRole('status').filter({ hasText: 'matching “Dora”' }).waitFor()
     await page.keyboard.press('Tab')
@@ -290,5 +364,34 @@ describe('the agent console in Chromium', () => {
     await page.getByText('Your session has ended. Sign in again to continue.').waitFor()
     expect(await page.getByLabel('Username').isVisible()).toBe(true)
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0)
+  })
+})
+
+describe('the console with CONTACT_INCLUDE_TOKEN=false (tokens hidden from agents)', () => {
+  let hidden: WranglerDev
+  let maria: Record<string, string>
+
+  beforeAll(async () => {
+    hidden = await startWranglerDev({ vars: { CONTACT_INCLUDE_TOKEN: 'false' } })
+    maria = createAgent('maria', 'livechat-manager', hidden)
+  })
+
+  afterAll(() => hidden?.stop())
+
+  it('shows no token and still saves an edit, by id', async () => {
+    await widgetContact('Ines Notoken', hidden)
+    const page = await open({ on: hidden })
+    await signIn(page, 'maria')
+    await search(page, 'Ines')
+    await page.getByRole('link', { name: 'Ines Notoken' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Ines Notoken' }).waitFor()
+    expect(await page.locator('dl').first().innerText()).toMatch(/Token\s+Not set/)
+    await page.getByRole('button', { name: 'Edit' }).click()
+    await page.getByLabel('Name').fill('Ines Saved')
+    await page.getByRole('button', { name: 'Save' }).click()
+    await page.getByText('Changes saved.').waitFor()
+    const contact = await findContact('Ines', maria, hidden)
+    expect(contact).toMatchObject({ name: 'Ines Saved', visitorEmails: [{ address: 'ines@example.com' }] })
+    expect(contact).not.toHaveProperty('token')
   })
 })

@@ -1,15 +1,16 @@
 // Editing a contact: name, email, phone and the server's custom fields, validated with the
-// server's rules, saved through POST /api/v1/omnichannel/contact, then read back.
+// server's rules, saved by id through POST /api/v1/omnichannel/contacts.update (never by token:
+// tokens may be hidden from agents, and an update cannot bring an erased contact back).
 import { useMemo, useRef, useState } from 'preact/hooks'
 import type { Api, Visitor } from '../api'
-import { fieldOfServerError, formFields, initialValues, toContactInput, validate, type Errors, type FormField, type Values } from '../contact'
+import { fieldOfServerError, formFields, initialValues, toContactUpdate, validate, type Errors, type FormField, type Values } from '../contact'
 import type { ConfigState } from './App'
 
 export function ContactForm(props: {
   api: Api
   visitor: Visitor
   config: ConfigState
-  onSaved: (visitor: Visitor | undefined) => void
+  onSaved: (visitor: Visitor) => void
   onCancel: () => void
 }) {
   const { config } = props
@@ -37,16 +38,18 @@ export function ContactForm(props: {
   return <Form {...props} fields={config.fields} />
 }
 
+const ERASED = 'This contact was erased or no longer exists. Nothing was saved.'
+
 function Form(props: Parameters<typeof ContactForm>[0] & { fields: NonNullable<ConfigState['fields']> }) {
   const { api, visitor } = props
   const fields = useMemo(() => formFields(props.fields), [props.fields])
-  const [values, setValues] = useState<Values>(() => initialValues(visitor, props.fields))
+  // What the form first showed: only fields changed from it are sent.
+  const [initial] = useState(() => initialValues(visitor, props.fields))
+  const [values, setValues] = useState<Values>(initial)
   const [errors, setErrors] = useState<Errors>({})
   const [problem, setProblem] = useState('')
   const [busy, setBusy] = useState(false)
   const form = useRef<HTMLFormElement>(null)
-  // Keys the server will drop: livechatData it no longer defines a field for.
-  const dropped = Object.keys(visitor.livechatData ?? {}).filter((key) => !props.fields.some((f) => f._id === key))
   const extraEmails = (visitor.visitorEmails?.length ?? 0) > 1
   const extraPhones = (visitor.phone?.length ?? 0) > 1
 
@@ -63,16 +66,17 @@ function Form(props: Parameters<typeof ContactForm>[0] & { fields: NonNullable<C
     if (Object.keys(found).length) return showErrors(found)
     setErrors({})
     setBusy(true)
-    const r = await api.save(toContactInput(visitor, fields, values))
+    const r = await api.update(toContactUpdate(visitor._id, fields, initial, values))
     if (!r.ok) {
       setBusy(false)
+      // The typed values stay in the form, so nothing the agent wrote is lost either.
+      if (r.errorType === 'error-contact-not-found') return setProblem(ERASED)
       const mapped = r.status === 400 && fieldOfServerError(fields, r.error, r.errorType)
       if (mapped) return showErrors(mapped)
       setProblem(`Couldn't save: ${r.error}`)
       return
     }
-    const read = await api.info(visitor._id)
-    props.onSaved(read.ok ? read.data.visitor : undefined)
+    props.onSaved(r.data.contact)
   }
 
   return (
@@ -88,10 +92,7 @@ function Form(props: Parameters<typeof ContactForm>[0] & { fields: NonNullable<C
           onInput={(value) => setValues((v) => ({ ...v, [field.key]: value }))}
         />
       ))}
-      {dropped.length > 0 && (
-        <p class="hint">Saving removes {dropped.join(', ')}: the server no longer defines such a field.</p>
-      )}
-      {(extraEmails || extraPhones) && <p class="hint">Saving keeps only the email and phone shown here.</p>}
+      {(extraEmails || extraPhones) && <p class="hint">Changing the email or phone keeps only the one shown here.</p>}
       {problem && (
         <p role="alert" class="error">
           {problem}

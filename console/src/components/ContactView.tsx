@@ -79,9 +79,9 @@ export function ContactView(props: { api: Api; id: string; config: ConfigState; 
   const visitor = load.visitor
   const name = displayName(visitor)
 
-  const saved = (next: Visitor | undefined) => {
-    if (next) setLoad({ state: 'done', visitor: next })
-    else setAttempt((n) => n + 1) // Saved, but reading it back failed: load again.
+  // contacts.update answers with the contact as stored now: no read-back needed.
+  const saved = (next: Visitor) => {
+    setLoad({ state: 'done', visitor: next })
     setStatus('Changes saved.')
     setMode('view')
     focusNext.current = () => editButton.current
