@@ -29,7 +29,8 @@ roles: ${ROLES.join(', ')} (default livechat-agent)
 
 const MAX_PASSWORD_LENGTH = 1024
 
-type Metadata = Omit<AgentRecord, 'tokenHash' | 'userId' | 'password' | 'sessionsNotBefore'>
+// What `list` shows: no secret, and nothing that decides whether a credential is valid.
+type Metadata = Pick<AgentRecord, 'username' | 'name' | 'roles' | 'createdAt'>
 type Listed = { name: string; metadata?: Metadata }
 
 function fail(message: string): never {
@@ -105,9 +106,12 @@ function put(key: string, value: string, metadata?: object) {
 }
 
 function putAgent(record: AgentRecord) {
-  const { tokenHash: _t, userId: _u, password: _p, sessionsNotBefore: _s, ...metadata } = record
-  put(keys.agent(record.userId), JSON.stringify(record), metadata satisfies Metadata)
+  const { username, name, roles, createdAt } = record
+  put(keys.agent(record.userId), JSON.stringify(record), { username, name, roles, createdAt } satisfies Metadata)
 }
+
+/** A new credential generation: sessions carry the one they were made under (see agents/sessions.ts). */
+const newEpoch = () => randomBytes(16).toString('hex')
 
 /** A hidden prompt on a terminal; otherwise everything piped in, less one final line break. */
 function readStdin(): string {
@@ -172,6 +176,7 @@ function create(username: string | undefined, roles: string[]) {
     roles,
     tokenHash: createHash('sha256').update(authToken).digest('hex'),
     createdAt: new Date().toISOString(),
+    epoch: newEpoch(),
     ...(password !== undefined && { password: hashPassword(password) }),
   }
   putAgent(record)
@@ -187,8 +192,9 @@ function passwd(username: string | undefined) {
   if (!listed) fail(`no agent named ${username}`)
   const password = readPassword()
   const record = JSON.parse(wranglerKv('get', listed.name)) as AgentRecord
-  // Every sign-in session made before now ends: a leaked password's sessions go with it.
-  putAgent({ ...record, password: hashPassword(password), sessionsNotBefore: new Date().toISOString() })
+  // A new epoch ends every sign-in session made under the old password, a leaked password's
+  // included, wherever the Worker reads this record. The CLI token stays: no password yields it.
+  putAgent({ ...record, password: hashPassword(password), epoch: newEpoch() })
   // Agents created before sign-in existed get their index entry here.
   put(keys.agentName(record.username), record.userId)
   console.log(JSON.stringify({ userId: record.userId, username: record.username, passwordChanged: true }))

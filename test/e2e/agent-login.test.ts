@@ -28,6 +28,13 @@ function created(stdin: string, ...args: string[]) {
   return JSON.parse(result.stdout) as { userId: string; authToken: string; username: string; roles: string[] }
 }
 
+/** The agent record as the CLI stored it in this instance's local KV. */
+function storedAgent(userId: string) {
+  return JSON.parse(execFileSync('wrangler', ['kv', 'key', 'get', `agent:${userId}`, '--binding', 'CONTACTS', '--local', '--persist-to', dev.persistTo], {
+    cwd: ROOT, encoding: 'utf8', env: { ...ENV, WRANGLER_SEND_METRICS: 'false' },
+  })) as { epoch?: string; password?: unknown }
+}
+
 /** fetch, tried once more when `wrangler dev` dropped the kept-alive connection (seen right after a
  * `wrangler kv` command of the CLI touched the same local state). */
 async function request(path: string, init: RequestInit): Promise<Response> {
@@ -97,37 +104,47 @@ describe('the CLI with --password-stdin, then login over HTTP', () => {
     expect(agent(undefined, 'list').stdout).not.toContain('gus')
   })
 
-  it('passwd changes the password and ends the sessions made before it', async () => {
+  it('passwd changes the password and ends the live sessions made before it; the CLI token keeps working', async () => {
     const made = created('old passphrase', 'hana', '--password-stdin')
     const before = (await (await post('/api/v1/login', { user: 'hana', password: 'old passphrase' })).json()) as { data: { authToken: string } }
+    const live = auth(made.userId, before.data.authToken)
+    expect((await get('/api/v1/me', live)).status).toBe(200)
+    const { epoch } = storedAgent(made.userId)
+    expect(epoch).toMatch(/^[0-9a-f]{32}$/)
     const changed = agent('new passphrase\n', 'passwd', 'HANA', '--password-stdin')
     expect(changed.status, changed.stderr).toBe(0)
     expect(JSON.parse(changed.stdout)).toEqual({ userId: made.userId, username: 'hana', passwordChanged: true })
+    const rotated = storedAgent(made.userId).epoch
+    expect(rotated).toMatch(/^[0-9a-f]{32}$/)
+    expect(rotated).not.toBe(epoch)
 
     expect((await post('/api/v1/login', { user: 'hana', password: 'old passphrase' })).status).toBe(401)
-    expect((await get('/api/v1/me', auth(made.userId, before.data.authToken))).status).toBe(401)
-    expect((await post('/api/v1/login', { user: 'hana', password: 'new passphrase' })).status).toBe(200)
+    expect((await get('/api/v1/me', live)).status).toBe(401)
+    expect((await get(`/api/v1/omnichannel/contact?contactId=${await registerVisitor('Hal')}`, live)).status).toBe(401)
+    // A password never yields the CLI token, so passwd leaves it (and the integrations using it) alone.
+    expect((await get('/api/v1/me', auth(made.userId, made.authToken))).status).toBe(200)
+    const after = (await (await post('/api/v1/login', { user: 'hana', password: 'new passphrase' })).json()) as { data: { authToken: string } }
+    expect((await get('/api/v1/me', auth(made.userId, after.data.authToken))).status).toBe(200)
     expect(agent('short', 'passwd', 'hana', '--password-stdin')).toMatchObject({ status: 1, stderr: 'the password must be at least 8 characters' })
     expect(agent('long enough passphrase', 'passwd', 'nobody', '--password-stdin')).toMatchObject({ status: 1, stderr: 'no agent named nobody' })
   })
 
-  it('revoke ends the agent\'s sessions and frees its username', async () => {
+  it('revoke ends the agent\'s sessions and its CLI token, and frees its username', async () => {
     const made = created('ivy passphrase', 'ivy', '--password-stdin')
     const { data } = (await (await post('/api/v1/login', { user: 'ivy', password: 'ivy passphrase' })).json()) as { data: { authToken: string } }
     expect(agent(undefined, 'revoke', made.userId)).toMatchObject({ status: 0, stdout: JSON.stringify({ revoked: made.userId }) })
     expect((await get('/api/v1/me', auth(made.userId, data.authToken))).status).toBe(401)
+    expect((await get('/api/v1/me', auth(made.userId, made.authToken))).status).toBe(401)
     expect((await post('/api/v1/login', { user: 'ivy', password: 'ivy passphrase' })).status).toBe(401)
     created('ivy passphrase two', 'ivy', '--password-stdin')
   })
 
   it('stores the password only as PBKDF2 parameters, salt and hash', () => {
     const made = created('kept secret passphrase', 'jon', '--password-stdin')
-    const stored = execFileSync('wrangler', ['kv', 'key', 'get', `agent:${made.userId}`, '--binding', 'CONTACTS', '--local', '--persist-to', dev.persistTo], {
-      cwd: ROOT, encoding: 'utf8', env: { ...ENV, WRANGLER_SEND_METRICS: 'false' },
-    })
-    expect(JSON.parse(stored).password).toEqual({ kdf: 'PBKDF2-SHA-256', iterations: 100_000, salt: expect.stringMatching(/^[0-9a-f]{32}$/), hash: expect.stringMatching(/^[0-9a-f]{64}$/) })
-    expect(stored).not.toContain('kept secret passphrase')
-    expect(agent(undefined, 'list').stdout).not.toMatch(/salt|hash/)
+    const stored = storedAgent(made.userId)
+    expect(stored.password).toEqual({ kdf: 'PBKDF2-SHA-256', iterations: 100_000, salt: expect.stringMatching(/^[0-9a-f]{32}$/), hash: expect.stringMatching(/^[0-9a-f]{64}$/) })
+    expect(JSON.stringify(stored)).not.toContain('kept secret passphrase')
+    expect(agent(undefined, 'list').stdout).not.toMatch(/salt|hash|epoch/)
   })
 })
 

@@ -5,7 +5,7 @@ import { runInDurableObject } from 'cloudflare:test'
 import { vi } from 'vitest'
 import { hashPassword } from '../../worker/src/agents/passwords.ts'
 import type { LoginThrottle } from '../../worker/src/agents/login-throttle.ts'
-import { randomId, sha256Hex } from '../../worker/src/ids.ts'
+import { randomId, sha256Hex, toHex } from '../../worker/src/ids.ts'
 import { keys, type AgentRecord } from '../../worker/src/keys.ts'
 import { call, clientIp, countingNamespace } from './support.ts'
 
@@ -22,6 +22,9 @@ export const LOGGED_OUT = {
 /** A username no other test uses. */
 export const uniqueName = () => `agent.${randomId(10)}`
 
+/** A credential generation, as `npm run agent -- create` and `passwd` write it: 16 random bytes, hex. */
+export const newEpoch = () => toHex(crypto.getRandomValues(new Uint8Array(16)))
+
 /** Stores an agent with a password and its username index entry; returns its CLI token too. */
 export async function createAgentWithPassword(options: { username?: string; password?: string; roles?: string[]; name?: string } = {}) {
   const { username = uniqueName(), password = PASSWORD, roles = ['livechat-agent'], name } = options
@@ -29,11 +32,18 @@ export async function createAgentWithPassword(options: { username?: string; pass
   const authToken = randomId(43)
   const record: AgentRecord = {
     userId, username, roles, tokenHash: await sha256Hex(authToken), createdAt: new Date().toISOString(),
-    password: await hashPassword(password), ...(name !== undefined && { name }),
+    epoch: newEpoch(), password: await hashPassword(password), ...(name !== undefined && { name }),
   }
   await env.CONTACTS.put(keys.agent(userId), JSON.stringify(record))
   await env.CONTACTS.put(keys.agentName(username), userId)
   return { userId, username, password, authToken, record, headers: { 'X-User-Id': userId, 'X-Auth-Token': authToken } }
+}
+
+/** What `npm run agent -- passwd` writes: the new password and a new epoch. Returns the new record. */
+export async function changePassword(record: AgentRecord, password: string): Promise<AgentRecord> {
+  const changed: AgentRecord = { ...record, password: await hashPassword(password), epoch: newEpoch() }
+  await env.CONTACTS.put(keys.agent(record.userId), JSON.stringify(changed))
+  return changed
 }
 
 /** POST /api/v1/login from `ip` (a fresh address unless given). */

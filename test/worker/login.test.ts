@@ -6,7 +6,7 @@ import { sha256Hex } from '../../worker/src/ids.ts'
 import { keys, type AgentRecord, type SessionRecord } from '../../worker/src/keys.ts'
 import { call, countingKv, createAgent, getContact, kvWith } from './support.ts'
 import {
-  LOGGED_OUT, LOGIN_FAILED, PASSWORD, countingThrottle, createAgentWithPassword, login, logout, me, signIn, uniqueName,
+  LOGGED_OUT, LOGIN_FAILED, PASSWORD, changePassword, countingThrottle, createAgentWithPassword, login, logout, me, signIn, uniqueName,
 } from './agent-support.ts'
 
 afterEach(() => {
@@ -67,7 +67,7 @@ describe('POST /api/v1/login', () => {
     expect(first.authToken).not.toBe(second.authToken)
     for (const { authToken } of [first, second]) {
       const stored = await env.CONTACTS.get<SessionRecord>(keys.session(await sha256Hex(authToken)), 'json')
-      expect(stored).toEqual({ userId: agent.userId, createdAt: expect.any(String), expiresAt: expect.any(String) })
+      expect(stored).toEqual({ userId: agent.userId, epoch: agent.record.epoch, createdAt: expect.any(String), expiresAt: expect.any(String) })
       const lifetime = Date.parse(stored!.expiresAt) - Date.parse(stored!.createdAt)
       expect(lifetime).toBe(90 * 86_400_000)
       expect(Date.parse(stored!.createdAt)).toBeGreaterThanOrEqual(before)
@@ -177,7 +177,7 @@ describe('sessions authenticate like the CLI token', () => {
   it('an expired session is refused even while KV still holds it', async () => {
     const agent = await createAgentWithPassword()
     const token = 'expired-session-token-0123456789abcdefghijk'
-    const expired: SessionRecord = { userId: agent.userId, createdAt: new Date(Date.now() - 91 * 86_400_000).toISOString(), expiresAt: new Date(Date.now() - 1000).toISOString() }
+    const expired: SessionRecord = { userId: agent.userId, epoch: agent.record.epoch!, createdAt: new Date(Date.now() - 91 * 86_400_000).toISOString(), expiresAt: new Date(Date.now() - 1000).toISOString() }
     await env.CONTACTS.put(keys.session(await sha256Hex(token)), JSON.stringify(expired))
     const headers = { 'X-User-Id': agent.userId, 'X-Auth-Token': token }
     await expectJson(await me(headers), 401, LOGGED_OUT)
@@ -187,24 +187,24 @@ describe('sessions authenticate like the CLI token', () => {
     expect((await me(headers)).status).toBe(200)
   })
 
-  it('a revoked agent\'s sessions stop working', async () => {
+  it('a revoked agent\'s sessions and CLI token stop working', async () => {
     const agent = await createAgentWithPassword()
     const session = await signIn(agent.username)
     expect((await me(session.headers)).status).toBe(200)
     await env.CONTACTS.delete(keys.agent(agent.userId))
     await expectJson(await me(session.headers), 401, LOGGED_OUT)
+    await expectJson(await me(agent.headers), 401, LOGGED_OUT)
+    await expectJson(await getContact('?contactId=abc', agent.headers), 401, LOGGED_OUT)
     await expectJson(await getContact('?contactId=abc', session.headers), 401, LOGGED_OUT)
     await expectJson(await login({ user: agent.username, password: PASSWORD }), 401, LOGIN_FAILED)
   })
 
-  it('sessions made before a password change stop working; later ones work', async () => {
+  it('sessions made before a password change stop working; later ones work, and so does the CLI token', async () => {
     const agent = await createAgentWithPassword()
     const old = await signIn(agent.username)
-    await new Promise((r) => setTimeout(r, 5))
-    const changed: AgentRecord = { ...agent.record, sessionsNotBefore: new Date().toISOString() }
-    await env.CONTACTS.put(keys.agent(agent.userId), JSON.stringify(changed))
+    await changePassword(agent.record, 'a new passphrase')
     await expectJson(await me(old.headers), 401, LOGGED_OUT)
-    const fresh = await signIn(agent.username)
+    const fresh = await signIn(agent.username, 'a new passphrase')
     expect((await me(fresh.headers)).status).toBe(200)
     expect((await me(agent.headers)).status).toBe(200)
   })

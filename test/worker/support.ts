@@ -6,7 +6,7 @@ import worker from '../../worker/src/index.ts'
 import type { Visitor } from '../../worker/src/visitor.ts'
 import type { VisitorRegistry } from '../../worker/src/visitors/visitor-registry.ts'
 import { keys, type AgentRecord } from '../../worker/src/keys.ts'
-import { randomId, sha256Hex } from '../../worker/src/ids.ts'
+import { randomId, sha256Hex, toHex } from '../../worker/src/ids.ts'
 
 export const BASE = 'https://contact.example'
 
@@ -15,6 +15,8 @@ export type Vars = Partial<Record<keyof Env, string>>
 /** Sends a request through the Worker's fetch handler, optionally with other [vars] or bindings. */
 export function call(path: string, init: RequestInit = {}, overrides: Partial<Env> = {}): Promise<Response> {
   const request = new Request(`${BASE}${path}`, init)
+  // Each call from its own client unless the test names one: per-network limits stay out of the way.
+  if (!request.headers.has('cf-connecting-ip')) request.headers.set('cf-connecting-ip', clientIp())
   return worker.fetch(request as never, { ...env, ...overrides }, createExecutionContext())
 }
 
@@ -51,6 +53,7 @@ export async function createAgent(roles: string[] = ['livechat-agent']) {
   const authToken = randomId(43)
   const record: AgentRecord = {
     userId, username: `agent-${userId}`, roles, tokenHash: await sha256Hex(authToken), createdAt: new Date().toISOString(),
+    epoch: toHex(crypto.getRandomValues(new Uint8Array(16))),
   }
   await env.CONTACTS.put(keys.agent(userId), JSON.stringify(record))
   return { userId, authToken, headers: { 'X-User-Id': userId, 'X-Auth-Token': authToken } }

@@ -38,8 +38,10 @@ export interface AgentRecord {
   createdAt: string
   /** Set by `npm run agent -- passwd` (or `create --password-stdin`): the agent may sign in. */
   password?: PasswordRecord
-  /** Sign-in sessions made before this instant (ISO) are void: set when the password changes. */
-  sessionsNotBefore?: string
+  /** The credential generation (16 random bytes, hex): written by `create`, replaced by `passwd`.
+   * A session is valid only while it carries the current one; records made before it existed
+   * have none, which counts as ''. */
+  epoch?: string
 }
 
 /** A password as stored: PBKDF2 over its UTF-8 bytes (see agents/password-kdf.ts), salt and hash in hex. */
@@ -53,6 +55,8 @@ export interface PasswordRecord {
 /** A sign-in session, under `session:<sha256 of its token>`; KV also expires it at `expiresAt`. */
 export interface SessionRecord {
   userId: string
+  /** The agent record's epoch when the session was made ('' if it had none). */
+  epoch: string
   createdAt: string
   expiresAt: string
 }

@@ -36,7 +36,7 @@ export async function authenticateCaller(request: Request, store: ContactStore):
   const stored = bytes(agent?.tokenHash ?? NO_AGENT_HASH)
   // Equal lengths are public (both are SHA-256 hex); the comparison itself takes constant time.
   const isAgentToken = given.byteLength === stored.byteLength && crypto.subtle.timingSafeEqual(given, stored)
-  // The session's key is the token's hash: finding it is the check, and its userId must match.
+  // The session's key is the token's hash: finding it is the check; its userId and epoch must match.
   const isSession = sessionSignsIn(session, agent)
   if (!agent || !(isAgentToken || isSession)) throw unauthorized()
   return { agent, tokenHash, via: isAgentToken ? 'cli' : 'session' }

@@ -6,6 +6,7 @@ import { readJsonBody } from '../http/body.ts'
 import { setting } from '../config.ts'
 import { ContactStore } from '../contact-store.ts'
 import type { AgentRecord } from '../keys.ts'
+import { clientNetwork } from '../http/client-network.ts'
 import { rateLimitsOn } from '../http/rate-limit.ts'
 import { ApiError, json, ok, tooManyRequests } from '../http/responses.ts'
 import { parseOrThrow } from '../http/validation.ts'
@@ -33,7 +34,7 @@ const profile = (agent: AgentRecord) => ({
 /** The throttle, unless rate limits are off. */
 function throttle(request: Request, env: Env) {
   if (!rateLimitsOn(env)) return null
-  return { stub: env.LOGIN_THROTTLE.getByName('global'), ip: request.headers.get('cf-connecting-ip') ?? 'unknown' }
+  return { stub: env.LOGIN_THROTTLE.getByName('global'), network: clientNetwork(request) }
 }
 
 /**
@@ -51,7 +52,7 @@ export async function login(request: IRequest, env: Env): Promise<Response> {
   const days = setting(env, 'AGENT_SESSION_DAYS')
   const limiter = throttle(request, env)
   if (limiter) {
-    const verdict = await limiter.stub.admit(name, limiter.ip)
+    const verdict = await limiter.stub.admit(name, limiter.network)
     if (!verdict.admitted) throw tooManyRequests(verdict.retryAfter)
   }
 
@@ -60,8 +61,8 @@ export async function login(request: IRequest, env: Env): Promise<Response> {
   const passwordMatches = await verifyPassword(body.password, agent?.password)
   if (!agent || !passwordMatches) return json(401, UNAUTHORIZED)
 
-  const authToken = await startSession(env.CONTACTS, agent.userId, days)
-  if (limiter) await limiter.stub.succeeded(name, limiter.ip)
+  const authToken = await startSession(env.CONTACTS, agent, days)
+  if (limiter) await limiter.stub.succeeded(name, limiter.network)
   return json(200, { status: 'success', data: { userId: agent.userId, authToken, me: profile(agent) } })
 }
 

@@ -1,4 +1,5 @@
 import { setting } from '../config.ts'
+import { clientNetwork } from './client-network.ts'
 import { tooManyRequests } from './responses.ts'
 
 /** The period configured for the binding in wrangler.toml, for the 429 message. */
@@ -7,11 +8,10 @@ const PERIOD_SECONDS = 60
 /** False when RATE_LIMITS is `off` (load tests, bulk imports: never in production). */
 export const rateLimitsOn = (env: Env): boolean => setting(env, 'RATE_LIMITS') === 'on'
 
-/** Throws 429 once this client IP has used up its requests of `limiter` for the period, unless
- * rate limits are off. */
+/** Throws 429 once this client's network (its IPv4 address, or its IPv6 /64) has used up its
+ * requests of `limiter` for the period, unless rate limits are off. */
 export async function enforceRateLimit(request: Request, env: Env, limiter: RateLimit): Promise<void> {
   if (!rateLimitsOn(env)) return
-  const key = request.headers.get('cf-connecting-ip') ?? 'unknown'
-  const { success } = await limiter.limit({ key })
+  const { success } = await limiter.limit({ key: clientNetwork(request) })
   if (!success) throw tooManyRequests(PERIOD_SECONDS)
 }
