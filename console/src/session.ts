@@ -1,6 +1,6 @@
 // The signed-in agent's token, in sessionStorage only: it goes with the tab, never to disk for
 // other tabs or later visits. Where sessionStorage is blocked, it lives in memory for the page.
-import { PERMISSIONS } from '../../worker/src/roles'
+import { PERMISSIONS, type Permission } from '../../worker/src/roles'
 import type { Session } from './api'
 
 const KEY = 'ecc-console:session'
@@ -42,6 +42,12 @@ export function saveSession(session: Session | null): void {
   }
 }
 
-/** Erasing contacts takes delete-livechat-contact (managers and admins), per the Worker's own table. */
-export const canErase = (session: Session): boolean =>
-  session.me.roles.some((role) => (PERMISSIONS['delete-livechat-contact'] as readonly string[]).includes(role))
+/** Whether the agent's roles grant `permission`, per the Worker's own table. */
+const can = (session: Session, permission: Permission): boolean =>
+  session.me.roles.some((role) => (PERMISSIONS[permission] as readonly string[]).includes(role))
+
+/** Editing contacts takes update-livechat-contact (agents, managers and admins; not monitors). */
+export const canEdit = (session: Session): boolean => can(session, 'update-livechat-contact')
+
+/** Erasing contacts takes delete-livechat-contact (managers and admins). */
+export const canErase = (session: Session): boolean => can(session, 'delete-livechat-contact')

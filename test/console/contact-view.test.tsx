@@ -225,6 +225,18 @@ test('Edit: when the field definitions could not be loaded, says so and offers T
   expect(await screen.findByLabelText('Address (optional)')).toBeTruthy()
 })
 
+test('Edit is not offered to a monitor, who may read but not change contacts', async () => {
+  const server = fakeServer({ visitors: [ANA], agents: [{ username: 'mo', password: 'monitor-pass', roles: ['livechat-monitor'] }] })
+  const view = await mountSignedIn(server, 'mo')
+  await settled()
+  await openContact('Ana Souza')
+  expect(screen.queryByRole('button', { name: 'Edit' })).toBeNull()
+  expect(screen.queryByRole('button', { name: 'Erase' })).toBeNull()
+  view.unmount()
+  sessionStorage.clear()
+  location.hash = ''
+})
+
 test('Erase is offered to managers and admins only', async () => {
   for (const [username, offered] of [['maria', true], ['root', true], ['alex', false]] as const) {
     const server = fakeServer({ visitors: [ANA] })

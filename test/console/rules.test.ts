@@ -3,7 +3,7 @@
 import { afterEach, expect, test, vi } from 'vitest'
 import { createApi, UNREACHABLE } from '../../console/src/api'
 import { formFields, MESSAGES, toContactUpdate, validate, fieldOfServerError, customKey } from '../../console/src/contact'
-import { canErase } from '../../console/src/session'
+import { canEdit, canErase } from '../../console/src/session'
 import { FIELDS, json } from './support'
 
 afterEach(() => vi.unstubAllGlobals())
@@ -82,6 +82,13 @@ test('server errors map to the field they name, by label or id', () => {
   expect(fieldOfServerError(fields, 'Invalid value for plan field')).toEqual({ [customKey('plan')]: MESSAGES.invalid })
   expect(fieldOfServerError(fields, 'Invalid email', 'error-invalid-email')).toEqual({ email: MESSAGES.email })
   expect(fieldOfServerError(fields, 'Something else')).toBeUndefined()
+})
+
+test('Edit is for the roles holding update-livechat-contact: not monitors', () => {
+  const as = (...roles: string[]) => canEdit({ userId: 'u', authToken: 't', me: { _id: 'u', username: 'u', roles } })
+  expect([as('admin'), as('livechat-manager'), as('livechat-agent'), as('livechat-monitor', 'livechat-agent'), as('livechat-monitor'), as('user'), as()]).toEqual([
+    true, true, true, true, false, false, false,
+  ])
 })
 
 test('Erase is for the roles holding delete-livechat-contact', () => {

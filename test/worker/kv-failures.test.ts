@@ -31,6 +31,14 @@ const retryNow = async () => {
   await runDurableObjectAlarm(registry())
 }
 const kvCopy = (id: string) => env.CONTACTS.get<Visitor>(keys.visitor(id), 'json')
+/** A send that failed may still land, so once repaired the newest value is sent once more after
+ * KV's cache window; then nothing waits. */
+async function expectResentAfterWindow(visitor: Visitor) {
+  expect(await pending(visitor._id)).toEqual([expect.objectContaining({ value: JSON.stringify(visitor), sweeps: 0 })])
+  await retryNow()
+  expect(await kvCopy(visitor._id)).toEqual(visitor)
+  expect(await pending(visitor._id)).toEqual([])
+}
 
 describe('a KV write that fails', () => {
   it('still answers 200: the registry has the visitor, findable by token; the copy waits in the outbox', async () => {
@@ -40,7 +48,7 @@ describe('a KV write that fails', () => {
     const { visitor } = await response.json<{ visitor: Visitor }>()
     expect(await fetchVisitor(visitor.token)).toEqual(visitor)
     expect(await kvCopy(visitor._id)).toBeNull()
-    expect(await pending(visitor._id)).toEqual([expect.objectContaining({ attempts: 1 })])
+    expect(await pending(visitor._id)).toEqual([expect.objectContaining({ attempts: 1, sweeps: 1 })])
   })
 
   it('is repaired by the next registration of that visitor', async () => {
@@ -50,7 +58,7 @@ describe('a KV write that fails', () => {
     failing.on = false
     const second = await register({ token, phone: '+1 555 0110' })
     expect(await kvCopy(first._id)).toEqual(second)
-    expect(await pending(first._id)).toEqual([])
+    await expectResentAfterWindow(second)
   })
 
   it('is repaired by the alarm, with no request at all', async () => {
@@ -61,7 +69,7 @@ describe('a KV write that fails', () => {
     failing.on = false
     await retryNow()
     expect(await kvCopy(visitor._id)).toEqual(visitor)
-    expect(await pending(visitor._id)).toEqual([])
+    await expectResentAfterWindow(visitor)
   })
 
   it('when KV refuses a second write to the key within a second (429), retries after a second', async () => {

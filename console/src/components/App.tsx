@@ -3,7 +3,7 @@
 // and comes back here with a message.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { createApi, type ConfigField, type Department, type Session } from '../api'
-import { canErase, loadSession, saveSession } from '../session'
+import { canEdit, canErase, loadSession, saveSession } from '../session'
 import { ContactList, type FocusTarget, type ListQuery } from './ContactList'
 import { ContactView } from './ContactView'
 import { SignIn } from './SignIn'
@@ -150,6 +150,7 @@ function Console(props: {
             api={api}
             id={contactId}
             config={configState}
+            canEdit={canEdit(session)}
             canErase={canErase(session)}
             onErased={(name) => backToList(`${name} was erased.`)}
           />

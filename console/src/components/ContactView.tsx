@@ -14,7 +14,7 @@ type Mode = 'view' | 'edit' | 'erase'
 // Shown in their own rows; any other top-level field the API returns is listed after them.
 const KNOWN = new Set(['_id', 'username', 'token', 'ts', '_updatedAt', 'status', 'name', 'phone', 'visitorEmails', 'department', 'livechatData', 'verified'])
 
-export function ContactView(props: { api: Api; id: string; config: ConfigState; canErase: boolean; onErased: (name: string) => void }) {
+export function ContactView(props: { api: Api; id: string; config: ConfigState; canEdit: boolean; canErase: boolean; onErased: (name: string) => void }) {
   const { api, id } = props
   const [load, setLoad] = useState<Load>({ state: 'loading' })
   const [attempt, setAttempt] = useState(0)
@@ -110,17 +110,19 @@ export function ContactView(props: { api: Api; id: string; config: ConfigState; 
       ) : (
         <>
           <div class="actions">
-            <button
-              type="button"
-              ref={editButton}
-              onClick={() => {
-                setStatus('')
-                setMode('edit')
-                focusNext.current = () => document.querySelector<HTMLElement>('#edit-form input, #edit-form select')
-              }}
-            >
-              Edit
-            </button>
+            {props.canEdit && (
+              <button
+                type="button"
+                ref={editButton}
+                onClick={() => {
+                  setStatus('')
+                  setMode('edit')
+                  focusNext.current = () => document.querySelector<HTMLElement>('#edit-form input, #edit-form select')
+                }}
+              >
+                Edit
+              </button>
+            )}
             {props.canErase && mode === 'view' && (
               <button
                 type="button"

@@ -2,13 +2,20 @@
 // outbox: the registry records the wanted value of a key in the same synchronous SQL step as the
 // change itself, then sends it. Writes to one key are sent one after another, each carrying the
 // newest wanted value, so KV never ends on an older one; a failed send stays in the outbox and an
-// alarm retries it, so a half-done write is repaired instead of frozen in.
+// alarm retries it, so a half-done write is repaired instead of frozen in. A send whose outcome is
+// unknown (it failed or timed out, or the instance died during it) may still be applied later, over
+// a newer copy: the key's newest value is sent once more after KV's cache window.
 
 /** After a failure: 1 s (KV allows one write per second to a key), doubling up to 5 minutes. */
 const backoff = (attempts: number) => Math.min(1000 * 2 ** attempts, 300_000)
 
-/** An erased record is deleted again this long after: a write that timed out may still land. */
+/** How long after a send of unknown outcome (and after an erasure) the key is sent once more:
+ * KV may still apply that send until then. */
 export const RESWEEP_MS = 70_000
+
+/** Keys one alarm run sends, each with one KV operation (an invocation may make 1,000); the rest
+ * go in the next run, at once. */
+export const BATCH = 200
 
 interface Pending {
   value: string | null
@@ -17,12 +24,23 @@ interface Pending {
   sweeps: number
 }
 
+/** An error as text for the log; String() itself throws for some values (Object.create(null)). */
+function errorText(error: unknown): string {
+  try {
+    return String(error)
+  } catch {
+    return 'an error that has no text'
+  }
+}
+
 export class KvReplica {
   /** Where the copies go; tests swap in a namespace that fails or lags. */
   kv: KVNamespace
   private readonly storage: DurableObjectStorage
   /** The send in progress (or queued) for each key. */
   private readonly chains = new Map<string, Promise<unknown>>()
+  /** The alarm update in progress: the next waits for it, so none reads the alarm while another sets it. */
+  private alarmSet: Promise<unknown> = Promise.resolve()
 
   constructor(storage: DurableObjectStorage, kv: KVNamespace) {
     this.storage = storage
@@ -34,13 +52,16 @@ export class KvReplica {
 
   /**
    * Records that `key` must become `value` (null: be deleted), replacing any older wish for it.
-   * Synchronous, so it commits with the caller's own SQL. `resweep`: delete again RESWEEP_MS later.
+   * Synchronous, so it commits with the caller's own SQL. `resweep`: send again RESWEEP_MS later.
+   * A re-send owed for an older value (a row due later: a retry or a re-send waits) is kept, since
+   * that value may still land.
    */
   want(key: string, value: string | null, resweep = false): void {
     this.storage.sql.exec(
       `INSERT INTO replication (key, value, version, due, sweeps)
        VALUES (?1, ?2, 1, ?3, ?4)
-       ON CONFLICT(key) DO UPDATE SET value = ?2, version = version + 1, due = ?3, attempts = 0, sweeps = ?4`,
+       ON CONFLICT(key) DO UPDATE SET value = ?2, version = version + 1, due = ?3, attempts = 0,
+         sweeps = MAX(sweeps, ?4, due > ?3)`,
       key, value, Date.now(), resweep ? 1 : 0)
   }
 
@@ -50,17 +71,28 @@ export class KvReplica {
     if (later.length > 0) await this.alarmBy(Math.min(...later))
   }
 
-  /** The alarm's work: everything due; then the alarm for whatever waits (it fired, so none is set). */
+  /** The alarm's work: what is due, BATCH keys at a time; then the alarm for whatever waits (it
+   * fired, so none is set). */
   async flushDue(): Promise<void> {
-    const due = this.storage.sql.exec<{ key: string }>('SELECT key FROM replication WHERE due <= ?', Date.now()).toArray()
-    await this.flush(due.map((r) => r.key))
+    const due = this.storage.sql.exec<{ key: string }>('SELECT key FROM replication WHERE due <= ? LIMIT ?', Date.now(), BATCH + 1).toArray()
+    await this.flush(due.slice(0, BATCH).map((r) => r.key))
+    if (due.length > BATCH) return this.alarmBy(Date.now())
     const { next } = this.storage.sql.exec<{ next: number | null }>('SELECT MIN(due) AS next FROM replication WHERE due > ?', Date.now()).one()
     if (next !== null) await this.alarmBy(next)
   }
 
-  /** Queues a send of `key` behind any in progress; resolves to when it must be tried again, if ever. */
+  /**
+   * Queues a send of `key` behind any in progress; resolves to when it must be tried again, if ever.
+   * Never rejects, so a send that broke (an SQL error) holds up neither the key's later sends nor
+   * the request: its row stays, and the alarm tries it again.
+   */
   private send(key: string): Promise<number | null> {
-    const sent = (this.chains.get(key) ?? Promise.resolve()).then(() => this.sendNow(key))
+    const sent = (this.chains.get(key) ?? Promise.resolve())
+      .then(() => this.sendNow(key))
+      .catch((error: unknown) => {
+        console.error(`KV send of ${key} broke; retrying in ${backoff(0)} ms:`, errorText(error))
+        return Date.now() + backoff(0)
+      })
     this.chains.set(key, sent)
     void sent.then(() => { if (this.chains.get(key) === sent) this.chains.delete(key) })
     return sent
@@ -77,8 +109,11 @@ export class KvReplica {
       else await this.kv.put(key, row.value)
     } catch (error) {
       const retry = Date.now() + backoff(row.attempts)
-      console.error(`KV write of ${key} failed; retrying in ${backoff(row.attempts)} ms:`, String(error))
       sql.exec('UPDATE replication SET attempts = attempts + 1, due = ? WHERE key = ? AND version = ?', retry, key, row.version)
+      // It may land yet, even over a newer wish recorded meanwhile: whichever is newest then goes
+      // once more after the window.
+      sql.exec('UPDATE replication SET sweeps = 1 WHERE key = ?', key)
+      console.error(`KV write of ${key} failed; retrying in ${backoff(row.attempts)} ms:`, errorText(error))
       return retry
     }
     // A newer wish for the key (a new version) stays for its own send.
@@ -86,20 +121,32 @@ export class KvReplica {
       sql.exec('DELETE FROM replication WHERE key = ? AND version = ?', key, row.version)
       return null
     }
+    // Version 1 again: no older value of the row is in flight any more (see resume).
     const resweep = Date.now() + RESWEEP_MS
-    sql.exec('UPDATE replication SET sweeps = sweeps - 1, attempts = 0, due = ? WHERE key = ? AND version = ?', resweep, key, row.version)
+    sql.exec('UPDATE replication SET sweeps = sweeps - 1, attempts = 0, version = 1, due = ? WHERE key = ? AND version = ?', resweep, key, row.version)
     return resweep
   }
 
-  /** After a restart: whatever a previous instance left unsent (it died between its SQL and its
-   * send) goes out from the alarm at once. */
+  /**
+   * After a restart: whatever a previous instance left unsent goes out from the alarm at once. A row
+   * changed since its send began (version > 1) may have had an older value in flight when that
+   * instance died, which KV may still apply: it goes once more after the window. (Not every row: a
+   * re-send waiting when an idle object was evicted would be owed again after every restart.)
+   */
   async resume(): Promise<void> {
+    this.storage.sql.exec('UPDATE replication SET sweeps = 1 WHERE version > 1')
     const { due } = this.storage.sql.exec<{ due: number | null }>('SELECT MIN(due) AS due FROM replication').one()
     if (due !== null) await this.alarmBy(due)
   }
 
-  private async alarmBy(due: number): Promise<void> {
-    const current = await this.storage.getAlarm()
-    if (current === null || current > due) await this.storage.setAlarm(Math.max(due, Date.now()))
+  /** Sets the alarm for `due` unless it is set earlier; one update at a time, since two that
+   * interleave their read and write could leave the later time. */
+  private alarmBy(due: number): Promise<void> {
+    const set = this.alarmSet.then(async () => {
+      const current = await this.storage.getAlarm()
+      if (current === null || current > due) await this.storage.setAlarm(Math.max(due, Date.now()))
+    })
+    this.alarmSet = set.catch(() => {})
+    return set
   }
 }
