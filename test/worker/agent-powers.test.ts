@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { keys } from '../../worker/src/keys.ts'
 import type { Visitor } from '../../worker/src/visitor.ts'
-import { call, createAgent, env, fetchVisitor, newToken, register, registryTables, signIdentity, withSecret } from './support.ts'
+import { call, createAgent, env, fetchVisitor, newToken, register, registryTables, signIdentity, snapshot, withSecret } from './support.ts'
 
 type Headers = Record<string, string>
 const MODES = ['verified', 'true', 'false'] as const
@@ -90,20 +90,39 @@ describe('POST omnichannel/contact never moves a token', () => {
     expect(JSON.stringify(read)).not.toContain('+6 6')
   })
 
-  it('an upsert with an erased contact\'s token makes a new contact holding only what was sent', async () => {
+  it('refuses an upsert with an erased contact\'s token, erased by the visitor or by an agent, storing nothing', async () => {
     const { headers } = await createAgent()
     const manager = await createAgent(['livechat-manager'])
     for (const mode of MODES) {
       const vars = { MATCH_VISITORS_BY_CONTACT: mode }
-      const address = email()
-      const visitor = await register({ token: newToken(), name: 'Erased', email: address, phone: '+7 7', customFields: [{ key: 'address', value: 'Secret street', overwrite: true }] }, vars)
-      expect((await post('/api/v1/omnichannel/contacts.delete', { contactId: visitor._id }, manager.headers)).status).toBe(200)
-      const id = await saveContact({ token: visitor.token, name: 'New' }, headers, vars)
-      expect(id, mode).not.toBe(visitor._id)
-      const stored = (await registryTables()).visitors.find((r) => r.id === id)!
-      for (const erased of ['Erased', address, '+7 7', 'Secret street']) expect(String(stored.record), mode).not.toContain(erased)
-      expect(await env.CONTACTS.get(keys.visitor(visitor._id))).toBeNull()
+      for (const by of ['visitor', 'agent']) {
+        const address = email()
+        const visitor = await register({ token: newToken(), name: 'Erased', email: address, phone: '+7 7' }, vars)
+        const erased = by === 'agent'
+          ? await post('/api/v1/omnichannel/contacts.delete', { contactId: visitor._id }, manager.headers)
+          : await eraseByToken(visitor.token)
+        expect(erased.status).toBe(200)
+        const before = await snapshot()
+        const response = await post('/api/v1/omnichannel/contact', { token: visitor.token, name: 'Erased', email: address, phone: '+7 7' }, headers, vars)
+        expect(response.status, `${mode} ${by}`).toBe(400)
+        expect(await response.json()).toEqual({
+          success: false, error: 'This token belonged to a contact that was erased [error-contact-erased]', errorType: 'error-contact-erased',
+        })
+        expect(await snapshot()).toEqual(before)
+        expect(await fetchVisitor(visitor.token)).toBeNull()
+        // Only the hash of the token is kept, nothing else of the visitor.
+        expect(JSON.stringify(await registryTables())).not.toContain(visitor.token)
+      }
     }
+  })
+
+  it('a visitor who comes back with the token is a new contact, which agents can then edit by that token', async () => {
+    const { headers } = await createAgent()
+    const visitor = await register({ token: newToken(), name: 'First life' })
+    expect((await eraseByToken(visitor.token)).status).toBe(200)
+    const again = await register({ token: visitor.token, name: 'Second life' })
+    expect(again._id).not.toBe(visitor._id)
+    expect(await saveContact({ token: visitor.token, name: 'Edited' }, headers, {})).toBe(again._id)
   })
 })
 

@@ -98,6 +98,30 @@ describe('POST /api/v1/omnichannel/contacts.update', () => {
     expect(contact.livechatData).toEqual({ company: 'ACME', zip: '12345', secret: 's' })
   })
 
+  it('treats field ids such as __proto__ and constructor as plain keys, here and in POST omnichannel/contact', async () => {
+    const { headers } = await agent()
+    const ids = ['__proto__', 'constructor', 'toString']
+    const protoVars = { LIVECHAT_CUSTOM_FIELDS: JSON.stringify(ids.map((_id) => ({ _id, label: _id, scope: 'visitor' }))) } as Partial<Env>
+    const visitor = await register({ token: newToken(), name: 'Proto' }, protoVars)
+    // JSON.parse makes `__proto__` an own key, as a client's JSON body is.
+    const body = `{"contactId": "${visitor._id}", "customFields": {"__proto__": "p1", "constructor": "c1", "toString": "t1"}}`
+    const response = await call('/api/v1/omnichannel/contacts.update', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body }, protoVars)
+    const { contact } = await response.json<{ contact: Visitor }>()
+    expect(response.status).toBe(200)
+    expect(Object.entries(contact.livechatData!).sort()).toEqual([['__proto__', 'p1'], ['constructor', 'c1'], ['toString', 't1']])
+    const upsert = await call('/api/v1/omnichannel/contact', {
+      method: 'POST', headers: { ...headers, 'content-type': 'application/json' },
+      body: `{"token": "${visitor.token}", "name": "Proto", "customFields": {"__proto__": "p2", "constructor": "c2"}}`,
+    }, protoVars)
+    expect(upsert.status).toBe(200)
+    expect(Object.entries((await info(visitor._id, headers))!.livechatData!).sort()).toEqual([['__proto__', 'p2'], ['constructor', 'c2']])
+    for (const customFields of [[], 'x', 7, true]) {
+      const refused = await update({ contactId: visitor._id, customFields }, headers, protoVars)
+      expect(refused.status, JSON.stringify(customFields)).toBe(400)
+      expect((await refused.json<{ error: string }>()).error).toBe('Match error: customFields must be an object')
+    }
+  })
+
   it('sets the manager by agent user id, removes it with "", refuses unknown ids and non-agents', async () => {
     const { headers } = await agent()
     const manager = await agent()

@@ -133,6 +133,26 @@ describe('a send whose outcome is unknown is sent again after KV\'s cache window
     await expectResendAfterWindow(since, newest)
   })
 
+  it('a restart during a key\'s only send: a later newer record is sent again after the window', async () => {
+    await clearOutbox()
+    const token = newToken()
+    await register({ token, name: 'First' })
+    const late = await latePuts(() => new Promise<never>(() => {}))
+    const answer = postVisitor({ visitor: { token, name: 'Old' } })
+    await vi.waitFor(() => expect(late.kept).toHaveLength(1))
+    await restart()
+    await Promise.allSettled([answer])
+    // The new instance sends what it found (Old), then a newer registration goes out at once.
+    await runDurableObjectAlarm(registry())
+    const since = Date.now()
+    const newest = await register({ token, name: 'New' })
+    expect(await kvCopy(newest._id)).toEqual(newest)
+    // The dead instance's put of Old lands after all.
+    await late.land()
+    expect(await kvCopy(newest._id)).not.toEqual(newest)
+    await expectResendAfterWindow(since, newest)
+  })
+
   it('a re-send that wakes a restarted object goes once, not again after every restart', async () => {
     const token = newToken()
     const late = await latePuts()

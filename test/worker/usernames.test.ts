@@ -14,6 +14,12 @@ describe('usernames are compared by their NFKC case-folded key', () => {
     expect(usernameKey('guest-１')).toBe('guest-1')
     expect(usernameKey('ＧＵＥＳＴ-１２')).toBe('guest-12')
     expect(usernameKey('Straße')).toBe(usernameKey('STRASSE'))
+    expect(usernameKey('STRAẞE')).toBe(usernameKey('strasse'))
+    expect(usernameKey('ΟΔΟΣ')).toBe(usernameKey('οδος'))
+    expect(usernameKey('οδος')).toBe(usernameKey('οδοσ'))
+    expect(usernameKey('\u212Aelvin')).toBe('kelvin')
+    expect(usernameKey('Ⅳ')).toBe('iv')
+    expect(usernameKey('𝐀lice')).toBe('alice')
     expect(usernameKey('ﬁona')).toBe('fiona')
     expect(usernameKey('Ａlice')).toBe('alice')
   })
@@ -36,7 +42,8 @@ describe('usernames are compared by their NFKC case-folded key', () => {
     }
     const strasse = `straße${unique()}`
     expect((await register({ token: newToken(), username: strasse })).username).toBe(strasse)
-    expect((await register({ token: newToken(), username: strasse.replace('ß', 'SS') })).username).toMatch(/^guest-\d+$/)
+    for (const lookalike of [strasse.replace('ß', 'SS'), strasse.replace('ß', 'ẞ').toUpperCase(), strasse.replace('ß', 'ss')])
+      expect((await register({ token: newToken(), username: lookalike })).username, lookalike).toMatch(/^guest-\d+$/)
   })
 
   it('gives 20 concurrent lookalikes of one free name exactly one holder', async () => {
@@ -62,6 +69,12 @@ describe('usernames with invisible characters or edge spaces are refused, storin
     [`\u00adbob${unique()}`, 'must not contain invisible or formatting characters'],
     [`bob\ufeff${unique()}`, 'must not contain invisible or formatting characters'],
     [`bob\u2028${unique()}`, 'must not contain invisible or formatting characters'],
+    [`alic\u034fe${unique()}`, 'must not contain invisible or formatting characters'],
+    [`alice${unique()}\u3164`, 'must not contain invisible or formatting characters'],
+    [`alice${unique()}\ufe0f`, 'must not contain invisible or formatting characters'],
+    [`\u115falice${unique()}`, 'must not contain invisible or formatting characters'],
+    [`ali\uffa0ce${unique()}`, 'must not contain invisible or formatting characters'],
+    [`ali\u2800ce${unique()}`, 'must not contain invisible or formatting characters'],
   ]
 
   it('from a visitor registration', async () => {

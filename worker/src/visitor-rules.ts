@@ -33,9 +33,11 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /** Refused in every visitor field. */
 export const hasLoneSurrogates = (value: string): boolean => LONE_SURROGATE.test(value)
 
-// Format characters (zero-width, bidirectional controls, soft hyphen…) and line or paragraph
-// separators: invisible, so two usernames that differ only by them would look the same.
-const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}]/u
+// Characters that show nothing, so two usernames that differ only by them would look the same:
+// format characters (zero-width, bidirectional controls, soft hyphen…), every other default-
+// ignorable code point (combining grapheme joiner, variation selectors, Hangul fillers…), line and
+// paragraph separators, and the blank Braille pattern.
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp}\u2800]/u
 const EDGE_SPACE = /^[\s\p{Z}]|[\s\p{Z}]$/u
 
 /** Why a username is refused, or null when it may be stored. */
@@ -46,9 +48,10 @@ export function usernameProblem(username: string): string | null {
 }
 
 /** The form in which usernames are compared: NFKC (so full-width and other compatibility forms
- * equal their plain letters), case folded (upper then lower, so ß equals SS and ss), NFKC again. */
+ * equal their plain letters), then case folded (lower, upper, lower: ẞ, ß, SS and ss all end as
+ * ss, ς as σ), then NFKC again. */
 export const usernameKey = (username: string): string =>
-  username.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC')
+  username.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase().normalize('NFKC')
 
 export const isValidToken = (token: string): boolean =>
   token.length <= LIMITS.token && TOKEN.test(token)

@@ -3,7 +3,7 @@
 import * as v from 'valibot'
 import { contactFields } from '../config.ts'
 import { ApiError } from '../http/responses.ts'
-import { checkTokenShape, emailText, maybe, parseOrThrow, text, usernameText } from '../http/validation.ts'
+import { checkTokenShape, emailText, fieldValues, maybe, parseOrThrow, text, usernameText } from '../http/validation.ts'
 import type { Visitor } from '../visitor.ts'
 import { LIMITS, isValidCustomValue, isValidEmail } from '../visitor-rules.ts'
 
@@ -15,7 +15,7 @@ const Body = v.strictObject({
   email: maybe(emailText),
   phone: maybe(text(LIMITS.phone)),
   username: maybe(usernameText),
-  customFields: maybe(v.record(v.string(), v.unknown())),
+  customFields: maybe(fieldValues),
   contactManager: maybe(v.strictObject({ username: text(LIMITS.username) })),
 })
 
@@ -54,7 +54,9 @@ export function parseContactInput(body: unknown, env: Env): ContactInput {
 /** Rocket.Chat's validateCustomFields: the contact's fields only, trimmed; required ones present;
  * each valid for its `options` and `regexp`; other keys ignored. */
 function customFieldValues(env: Env, sent: Record<string, unknown>): Record<string, string> {
-  const values: Record<string, string> = {}
+  // A null prototype: a field id such as `__proto__` is a plain key here (assigning it to a plain
+  // object would set its prototype instead).
+  const values: Record<string, string> = Object.create(null)
   for (const field of contactFields(env)) {
     const raw = Object.hasOwn(sent, field._id) ? sent[field._id] : undefined
     const value = typeof raw === 'string' ? raw.trim() : ''
@@ -66,7 +68,8 @@ function customFieldValues(env: Env, sent: Record<string, unknown>): Record<stri
     if (!isValidCustomValue(field, value)) throw invalid()
     values[field._id] = value
   }
-  return values
+  // Back to a plain object (spread defines `__proto__` as an own key): RPC cannot clone a null prototype.
+  return { ...values }
 }
 
 /** The contact after an agent's save: name and livechatData set; email and phone as sent. The

@@ -4,7 +4,7 @@
 import * as v from 'valibot'
 import { contactFields } from '../config.ts'
 import { ApiError } from '../http/responses.ts'
-import { emailText, maybe, parseOrThrow, text } from '../http/validation.ts'
+import { emailText, fieldValues, maybe, parseOrThrow, text } from '../http/validation.ts'
 import type { Visitor } from '../visitor.ts'
 import { LIMITS, isValidCustomValue, isValidEmail } from '../visitor-rules.ts'
 
@@ -17,7 +17,7 @@ const Body = v.strictObject({
   name: maybe(v.pipe(text(LIMITS.name), notBlank)),
   emails: maybe(atMostOne(v.pipe(emailText, notBlank))),
   phones: maybe(atMostOne(v.pipe(text(LIMITS.phone), notBlank))),
-  customFields: maybe(v.record(v.string(), v.unknown())),
+  customFields: maybe(fieldValues),
   contactManager: maybe(v.string()),
   // Rocket.Chat resolves conflicts between contacts merged from several channels: none arise here.
   wipeConflicts: maybe(v.boolean()),
@@ -29,8 +29,9 @@ export interface ContactUpdate {
   name?: string
   email?: string | null
   phone?: string | null
-  /** Field id → new value; null removes the value. Only the contact's configured fields. */
-  customFields?: Record<string, string | null>
+  /** [field id, new value] pairs (pairs: an id may be `__proto__`); null removes the value. Only
+   * the contact's configured fields. */
+  customFields?: [string, string | null][]
   /** The username of the contact's manager, or null to remove the manager. */
   contactManager?: string | null
 }
@@ -63,15 +64,15 @@ export function parseContactUpdate(body: unknown, env: Env): ParsedContactUpdate
 
 /** The configured fields among `sent`, trimmed and checked; '' removes a value, which a required
  * field refuses. Other keys are ignored, as Rocket.Chat does. */
-function customFieldChanges(env: Env, sent: Record<string, unknown>): Record<string, string | null> {
-  const changes: Record<string, string | null> = {}
+function customFieldChanges(env: Env, sent: Record<string, unknown>): [string, string | null][] {
+  const changes: [string, string | null][] = []
   for (const field of contactFields(env)) {
     if (!Object.hasOwn(sent, field._id)) continue
     const raw = sent[field._id]
     const value = typeof raw === 'string' ? raw.trim() : undefined
     if (value === undefined || (value === '' && field.required) || (value !== '' && !isValidCustomValue(field, value)))
       throw new ApiError(400, `Invalid value for ${field.label || field._id} field`)
-    changes[field._id] = value || null
+    changes.push([field._id, value || null])
   }
   return changes
 }
@@ -89,7 +90,7 @@ export function applyContactUpdate(base: Visitor, update: ContactUpdate): Visito
   if (update.customFields) {
     // A null prototype: field ids such as `constructor` are plain keys here.
     const data: Record<string, string> = Object.assign(Object.create(null), base.livechatData)
-    for (const [key, value] of Object.entries(update.customFields)) {
+    for (const [key, value] of update.customFields) {
       if (value === null) delete data[key]
       else data[key] = value
     }

@@ -62,7 +62,9 @@ export async function postContact(request: IRequest, env: Env): Promise<Response
   const mode = setting(env, 'MATCH_VISITORS_BY_CONTACT')
   const input = parseContactInput(await readJsonBody(request), env)
   if (input.contactManager) await checkContactManager(store, input.contactManager)
-  return ok({ contact: await registry(env).saveContact(input, mode) })
+  const saved = await registry(env).saveContact(input, mode)
+  if ('erased' in saved) throw ApiError.coded('error-contact-erased', 'This token belonged to a contact that was erased')
+  return ok({ contact: saved.id })
 }
 
 /** POST /api/v1/omnichannel/contacts.update — an edit by _id; never creates a contact. */

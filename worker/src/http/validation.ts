@@ -43,6 +43,14 @@ export const usernameText = v.pipe(
   v.check((s) => usernameProblem(s) === null, (issue) => usernameProblem(issue.input as string)!),
 )
 
+/** Custom field values as an agent sends them, `{<field id>: value}`. Not v.record, which skips
+ * keys such as `__proto__` and `constructor`: here they are plain field ids, read with Object.hasOwn. */
+export const fieldValues = v.pipe(
+  v.unknown(),
+  v.check((x) => typeof x === 'object' && x !== null && !Array.isArray(x), 'must be an object'),
+  v.transform((x) => x as Record<string, unknown>),
+)
+
 /** Rocket.Chat's `Match.Maybe`: null is as good as absent. */
 export const maybe = <S extends v.GenericSchema>(schema: S) => v.nullish(schema)
 

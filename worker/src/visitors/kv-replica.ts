@@ -45,9 +45,13 @@ export class KvReplica {
   constructor(storage: DurableObjectStorage, kv: KVNamespace) {
     this.storage = storage
     this.kv = kv
+    // `unsent`: a send of the row's value may have begun and not yet been acknowledged (set with
+    // the wish itself, so the normal path spends no statement on it); see resume().
     storage.sql.exec(`CREATE TABLE IF NOT EXISTS replication (
       key TEXT PRIMARY KEY, value TEXT, version INTEGER NOT NULL, due INTEGER NOT NULL,
-      attempts INTEGER NOT NULL DEFAULT 0, sweeps INTEGER NOT NULL DEFAULT 0)`)
+      attempts INTEGER NOT NULL DEFAULT 0, sweeps INTEGER NOT NULL DEFAULT 0, unsent INTEGER NOT NULL DEFAULT 1)`)
+    const columns = storage.sql.exec<{ name: string }>('PRAGMA table_info(replication)').toArray()
+    if (!columns.some((c) => c.name === 'unsent')) storage.sql.exec('ALTER TABLE replication ADD COLUMN unsent INTEGER NOT NULL DEFAULT 1')
   }
 
   /**
@@ -60,7 +64,7 @@ export class KvReplica {
     this.storage.sql.exec(
       `INSERT INTO replication (key, value, version, due, sweeps)
        VALUES (?1, ?2, 1, ?3, ?4)
-       ON CONFLICT(key) DO UPDATE SET value = ?2, version = version + 1, due = ?3, attempts = 0,
+       ON CONFLICT(key) DO UPDATE SET value = ?2, version = version + 1, due = ?3, attempts = 0, unsent = 1,
          sweeps = MAX(sweeps, ?4, due > ?3)`,
       key, value, Date.now(), resweep ? 1 : 0)
   }
@@ -121,20 +125,20 @@ export class KvReplica {
       sql.exec('DELETE FROM replication WHERE key = ? AND version = ?', key, row.version)
       return null
     }
-    // Version 1 again: no older value of the row is in flight any more (see resume).
+    // Acknowledged: only the re-send waits now, and it is no send in flight (see resume).
     const resweep = Date.now() + RESWEEP_MS
-    sql.exec('UPDATE replication SET sweeps = sweeps - 1, attempts = 0, version = 1, due = ? WHERE key = ? AND version = ?', resweep, key, row.version)
+    sql.exec('UPDATE replication SET sweeps = sweeps - 1, attempts = 0, unsent = 0, due = ? WHERE key = ? AND version = ?', resweep, key, row.version)
     return resweep
   }
 
   /**
    * After a restart: whatever a previous instance left unsent goes out from the alarm at once. A row
-   * changed since its send began (version > 1) may have had an older value in flight when that
-   * instance died, which KV may still apply: it goes once more after the window. (Not every row: a
-   * re-send waiting when an idle object was evicted would be owed again after every restart.)
+   * whose send was never acknowledged may have had a value in flight when that instance died, which
+   * KV may still apply over a newer one: it goes once more after the window. (Not a row that only
+   * waits for its re-send: that would be owed again after every restart.)
    */
   async resume(): Promise<void> {
-    this.storage.sql.exec('UPDATE replication SET sweeps = 1 WHERE version > 1')
+    this.storage.sql.exec('UPDATE replication SET sweeps = 1 WHERE unsent = 1')
     const { due } = this.storage.sql.exec<{ due: number | null }>('SELECT MIN(due) AS due FROM replication').one()
     if (due !== null) await this.alarmBy(due)
   }

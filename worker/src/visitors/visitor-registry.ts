@@ -7,7 +7,7 @@ import { DurableObject } from 'cloudflare:workers'
 import type { MatchMode } from '../config.ts'
 import { applyContactInput, type ContactInput } from '../contacts/contact-input.ts'
 import { applyContactUpdate, type ContactUpdate } from '../contacts/contact-update.ts'
-import { randomId } from '../ids.ts'
+import { randomId, sha256Hex } from '../ids.ts'
 import { keys } from '../keys.ts'
 import { KvReplica } from './kv-replica.ts'
 import { applyVisitorInput, type VisitorInput } from './visitor-input.ts'
@@ -64,11 +64,14 @@ export class VisitorRegistry extends DurableObject<Env> {
    * never moves a token between visitors, so it can neither lock a visitor out of their record nor
    * plant a token that reads it.
    */
-  async saveContact(input: ContactInput, mode: MatchMode): Promise<string> {
+  async saveContact(input: ContactInput, mode: MatchMode): Promise<{ id: string } | { erased: true }> {
+    const tokenHash = await sha256Hex(input.token) // before the synchronous step below
     const found = this.visitors.find('token = ?', input.token) ??
       (mode === 'true' && input.email ? this.visitors.find('email = ? AND identifier IS NULL', input.email) : undefined)
+    // The token of an erased contact: an integration or a stale screen must not re-create it.
+    if (!found && this.visitors.isBuried(tokenHash)) return { erased: true }
     const base = found?.visitor ?? this.visitors.blank(input.token, input.username)
-    return (await this.write(applyContactInput(base, input)))._id
+    return { id: (await this.write(applyContactInput(base, input)))._id }
   }
 
   /** An agent's edit of the contact with this _id (contacts.update); null when there is none, and
@@ -99,13 +102,23 @@ export class VisitorRegistry extends DurableObject<Env> {
   }
 
   /** Erases the visitor holding this token: here at once, from KV before answering. */
-  erase(token: string): Promise<{ _id: string } | null> {
-    return this.eraseFound(this.visitors.find('token = ?', token))
+  async erase(token: string): Promise<{ _id: string } | null> {
+    const tokenHash = await sha256Hex(token)
+    return this.eraseFound(this.visitors.find('token = ?', token), tokenHash)
   }
 
   /** Erases the visitor with this _id, as `erase` does. */
-  eraseById(id: string): Promise<{ _id: string } | null> {
-    return this.eraseFound(this.visitors.find('id = ?', id))
+  async eraseById(id: string): Promise<{ _id: string } | null> {
+    for (;;) {
+      const seen = this.visitors.find('id = ?', id)
+      if (!seen) return null
+      const tokenHash = await sha256Hex(seen.visitor.token)
+      // Hashing awaited: erase only if the token is still the one hashed (a registration in mode
+      // `true` may have moved it meanwhile), so the row and its token's tombstone go in one step.
+      const found = this.visitors.find('id = ?', id)
+      if (found?.visitor.token !== seen.visitor.token) continue
+      return this.eraseFound(found, tokenHash)
+    }
   }
 
   /** Retries KV writes that failed, and re-sweeps erased records. */
@@ -121,9 +134,9 @@ export class VisitorRegistry extends DurableObject<Env> {
     return visitor
   }
 
-  private async eraseFound(found: Found | undefined): Promise<{ _id: string } | null> {
+  private async eraseFound(found: Found | undefined, tokenHash: string): Promise<{ _id: string } | null> {
     if (!found) return null
-    this.visitors.delete(found.id)
+    this.visitors.delete(found.id, tokenHash)
     this.replica.want(keys.visitor(found.id), null, true)
     await this.replica.flush([keys.visitor(found.id)])
     return { _id: found.id }

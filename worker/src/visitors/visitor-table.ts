@@ -65,6 +65,9 @@ export class VisitorTable {
       CREATE INDEX IF NOT EXISTS visitors_identifier ON visitors (identifier) WHERE identifier IS NOT NULL;
       CREATE INDEX IF NOT EXISTS visitors_created ON visitors (created DESC, id);
       CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      -- The SHA-256 of each erased visitor's token, and nothing else about it: the agents' upsert
+      -- refuses such a token rather than re-create the contact under it.
+      CREATE TABLE IF NOT EXISTS erased_tokens (hash TEXT PRIMARY KEY);
     `)
     this.addUsernameKeys()
   }
@@ -110,8 +113,15 @@ export class VisitorTable {
       JSON.stringify(visitor), Date.now(), searchText(visitor), customText(visitor), usernameKey(visitor.username))
   }
 
-  delete(id: string): void {
+  /** Deletes the visitor's row and remembers only the hash of its token. */
+  delete(id: string, tokenHash: string): void {
     this.sql.exec('DELETE FROM visitors WHERE id = ?', id)
+    this.sql.exec('INSERT OR IGNORE INTO erased_tokens VALUES (?)', tokenHash)
+  }
+
+  /** Whether a visitor holding the token with this SHA-256 was erased. */
+  isBuried(tokenHash: string): boolean {
+    return this.sql.exec('SELECT 1 FROM erased_tokens WHERE hash = ?', tokenHash).toArray().length > 0
   }
 
   /** The newest visitor matching every criterion, or null. */
