@@ -14,8 +14,9 @@ const routes = router.routes
   .map(([method, , , path]) => [method, path] as [string, string])
   .filter(([method, path]) => method !== 'ALL' && path.startsWith('/api/v1/'))
 
-/** The agents' routes: sign-in and omnichannel/*, and the two Rocket.Chat keeps under livechat/. */
-const forAgents = (path: string) => !path.startsWith('/api/v1/livechat/') || path.startsWith('/api/v1/livechat/visitors.')
+/** The agents' routes: sign-in, omnichannel/*, chat.*, and those Rocket.Chat keeps under livechat/. */
+const AGENTS_UNDER_LIVECHAT = /^\/api\/v1\/livechat\/(visitors\.|inquiries\.|agent\.status$|rooms$|room\.closeByUser$)/
+const forAgents = (path: string) => !path.startsWith('/api/v1/livechat/') || AGENTS_UNDER_LIVECHAT.test(path)
 
 describe('origin policy per route, with and without trailing slashes', () => {
   it('covers every API route the router has', () => {

@@ -8,12 +8,15 @@ import { getLivechatConfig } from './visitors/widget-config.ts'
 import { deleteContact, getContact, postContact, searchContact, searchVisitors, updateContact, visitorInfo } from './contacts/routes.ts'
 import { deleteVisitor, getVisitor, postVisitor } from './visitors/routes.ts'
 import { login, logout, me } from './agents/routes.ts'
+import { acknowledge, closeRoom, getAgentInfo, getRoom, messagesHistory, postMessage, postOfflineMessage } from './chat/visitor-routes.ts'
+import { closeByUser, getInquiry, listRooms, queuedForUser, sendMessage, setAgentStatus, syncMessages, takeInquiry } from './chat/agent-routes.ts'
+import { upgradeWebSocket } from './ddp/upgrade.ts'
 
 // Sign-in: the agents' policy, like omnichannel/*.
 const AGENT_SIGN_IN = new Set(['/api/v1/login', '/api/v1/logout', '/api/v1/me'])
 
-// Agents' endpoints that Rocket.Chat keeps under livechat/.
-const AGENT_LIVECHAT = /^\/api\/v1\/livechat\/visitors\./
+// Agents' endpoints that Rocket.Chat keeps under livechat/, and its chat.* endpoints.
+const AGENT_LIVECHAT = /^\/api\/v1\/(livechat\/(visitors\.|inquiries\.|agent\.status$|rooms$|room\.closeByUser$)|chat\.)/
 
 /** The widget's endpoints are for browsers on site owners' pages; the agents' are not, unless configured. */
 function corsPolicy(request: Request, env: Env): CorsPolicy | undefined {
@@ -51,6 +54,8 @@ export const router = Router<IRequest, [Env, ExecutionContext]>({
       return policy ? withCors(policy, request, response) : response
     },
     (response: Response) => {
+      // A WebSocket handshake (101) passes untouched: its headers belong to the upgrade.
+      if (response.status === 101) return response
       // API answers are per visitor or agent: never for a shared cache, never to be sniffed as HTML.
       response.headers.set('cache-control', 'no-store')
       response.headers.set('x-content-type-options', 'nosniff')
@@ -76,4 +81,21 @@ router
   .post('/api/v1/logout', logout)
   .get('/api/v1/logout', logout)
   .get('/api/v1/me', me)
+  .get('/api/v1/livechat/room', getRoom)
+  .post('/api/v1/livechat/message', postMessage)
+  .get('/api/v1/livechat/messages.history/:rid', messagesHistory)
+  .post('/api/v1/livechat/room.close', closeRoom)
+  .get('/api/v1/livechat/agent.info/:rid/:token', getAgentInfo)
+  .post('/api/v1/livechat/offline.message', postOfflineMessage)
+  .post('/api/v1/livechat/visitor.status', acknowledge)
+  .post('/api/v1/livechat/page.visited', acknowledge)
+  .post('/api/v1/livechat/agent.status', setAgentStatus)
+  .get('/api/v1/livechat/inquiries.queuedForUser', queuedForUser)
+  .get('/api/v1/livechat/inquiries.getOne', getInquiry)
+  .post('/api/v1/livechat/inquiries.take', takeInquiry)
+  .get('/api/v1/livechat/rooms', listRooms)
+  .post('/api/v1/livechat/room.closeByUser', closeByUser)
+  .post('/api/v1/chat.sendMessage', sendMessage)
+  .get('/api/v1/chat.syncMessages', syncMessages)
+  .get('/websocket', upgradeWebSocket)
   .all('*', notFound)

@@ -9,10 +9,14 @@ import { applyContactInput, type ContactInput } from '../contacts/contact-input.
 import { applyContactUpdate, type ContactUpdate } from '../contacts/contact-update.ts'
 import { randomId, sha256Hex } from '../ids.ts'
 import { keys } from '../keys.ts'
+import { omnichannel } from '../chat/stubs.ts'
 import { KvReplica } from './kv-replica.ts'
 import { applyVisitorInput, type VisitorInput } from './visitor-input.ts'
 import { VisitorTable, type Criteria, type Found } from './visitor-table.ts'
 import type { Visitor } from '../visitor.ts'
+
+/** After handing an erased visitor's rooms to the Omnichannel object failed. */
+const ROOM_ERASURE_RETRY_MS = 10_000
 
 /** The one registry every request talks to. */
 export const registry = (env: Env) => env.VISITOR_REGISTRY.getByName('global')
@@ -25,6 +29,8 @@ export class VisitorRegistry extends DurableObject<Env> {
     super(ctx, env)
     this.visitors = new VisitorTable(ctx.storage.sql)
     this.replica = new KvReplica(ctx.storage, env.CONTACTS)
+    // Erased visitors whose rooms the Omnichannel object has yet to take over erasing.
+    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS room_erasures (visitor_id TEXT PRIMARY KEY)')
     void ctx.blockConcurrencyWhile(() => this.replica.resume())
   }
 
@@ -124,6 +130,8 @@ export class VisitorRegistry extends DurableObject<Env> {
   /** Retries KV writes that failed, and re-sweeps erased records. */
   async alarm(): Promise<void> {
     await this.replica.flushDue()
+    const left = this.ctx.storage.sql.exec<{ visitor_id: string }>('SELECT visitor_id FROM room_erasures').toArray()
+    for (const { visitor_id } of left) await this.eraseRooms(visitor_id)
   }
 
   /** Stores the visitor, then its copy in KV; answers once KV has it (or the outbox will retry). */
@@ -137,8 +145,24 @@ export class VisitorRegistry extends DurableObject<Env> {
   private async eraseFound(found: Found | undefined, tokenHash: string): Promise<{ _id: string } | null> {
     if (!found) return null
     this.visitors.delete(found.id, tokenHash)
+    this.ctx.storage.sql.exec('INSERT OR IGNORE INTO room_erasures VALUES (?)', found.id)
     this.replica.want(keys.visitor(found.id), null, true)
     await this.replica.flush([keys.visitor(found.id)])
+    await this.eraseRooms(found.id)
     return { _id: found.id }
+  }
+
+  /** Hands the visitor's rooms to the Omnichannel object, which erases them (and retries what
+   * fails); until it has them, the alarm asks again. */
+  private async eraseRooms(visitorId: string): Promise<void> {
+    try {
+      await omnichannel(this.env).eraseVisitor(visitorId)
+      this.ctx.storage.sql.exec('DELETE FROM room_erasures WHERE visitor_id = ?', visitorId)
+    } catch (error) {
+      console.error('erasing rooms failed, retrying', String(error))
+      const retry = Date.now() + ROOM_ERASURE_RETRY_MS
+      const alarm = await this.ctx.storage.getAlarm()
+      if (alarm === null || alarm > retry) await this.ctx.storage.setAlarm(retry)
+    }
   }
 }

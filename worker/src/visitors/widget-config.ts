@@ -1,9 +1,18 @@
-// GET /api/v1/livechat/config: what the widget needs to draw its form (public).
+// GET /api/v1/livechat/config?token=: what the widget needs to draw its form (public), whether an
+// agent is available, and for a known visitor its open room and that room's agent.
+import type { IRequest } from 'itty-router'
 import { setting, visitorFields } from '../config.ts'
 import { ok } from '../http/responses.ts'
+import { omnichannel } from '../chat/stubs.ts'
+import { visitorChat } from '../chat/visitor-routes.ts'
 
-export function getLivechatConfig(_request: Request, env: Env): Response {
+export async function getLivechatConfig(request: IRequest, env: Env): Promise<Response> {
   const { title, ...theme } = setting(env, 'LIVECHAT_THEME')
+  const { token } = request.query
+  const [online, chat] = await Promise.all([
+    omnichannel(env).online(),
+    typeof token === 'string' ? visitorChat(env, token) : {},
+  ])
   return ok({
     config: {
       title,
@@ -13,6 +22,10 @@ export function getLivechatConfig(_request: Request, env: Env): Response {
         _id, label, type, required, regexp, options,
       })),
       departments: setting(env, 'LIVECHAT_DEPARTMENTS').map(({ _id, name }) => ({ _id, name })),
+      // Without it Rocket.Chat's widget hides "finish this chat".
+      settings: { visitorsCanCloseChat: true },
+      online,
+      ...chat,
     },
   })
 }

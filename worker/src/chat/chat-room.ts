@@ -1,0 +1,233 @@
+// One livechat room: its record and its messages, in one SQLite-backed object per room. It is the
+// authority on the room and serialises everything about it: message ids, strictly increasing
+// times, the one agent who takes it, its close. It publishes its events to the gateway shards
+// subscribed to its streams and keeps the Omnichannel index's copy of its state up to date.
+import { DurableObject } from 'cloudflare:workers'
+import type { AgentInfo, ChatUser, Message, Room } from '../../../shared/chat.ts'
+import { randomId } from '../ids.ts'
+import { activityStream, isRoomStream, mayAccess, type AgentWho, type Who } from './access.ts'
+import { ddpMessage } from './ddp-dates.ts'
+import type { Except } from './fanout.ts'
+import { MessageTable } from './message-table.ts'
+import { inquiryOf, isQueued, newRoom, type Seed, type Summary } from './room-record.ts'
+import { omnichannel } from './stubs.ts'
+import { Subscribers } from './subscribers.ts'
+
+/** Why a room refused: the routes turn each into Rocket.Chat's error. */
+export type RoomRefusal = 'unknown-room' | 'not-allowed' | 'room-closed' | 'id-taken' | 'taken'
+export type Outcome<T> = { ok: T } | { refused: RoomRefusal }
+
+/** Messages changed since the index last heard of the room reach it at most this late. */
+const SUMMARY_DELAY_MS = 1000
+/** After the index failed to take a summary. */
+const SUMMARY_RETRY_MS = 5000
+/** The most messages one history page or one sync answers. */
+export const PAGE_MAX = { history: 100, sync: 1000 }
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+export class ChatRoom extends DurableObject<Env> {
+  private readonly sql: SqlStorage
+  private readonly messages: MessageTable
+  private readonly subscribers: Subscribers
+  /** Null until the room is created, and again once erased. */
+  private room: Room | null = null
+  private version = 0
+  private lastTs = 0
+  /** A summary alarm is already set for the messages since the last summary. */
+  private summaryDue = false
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.sql = ctx.storage.sql
+    this.messages = new MessageTable(this.sql)
+    this.subscribers = new Subscribers(this.sql, env)
+    const exists = this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'room'").toArray().length > 0
+    if (!exists) return
+    const [row] = this.sql.exec<{ record: string; version: number }>('SELECT record, version FROM room').toArray()
+    if (!row) return
+    this.room = JSON.parse(row.record)
+    this.version = row.version
+    this.lastTs = this.messages.lastTs()
+  }
+
+  /** Creates the room from the index's seed unless it exists; answers its summary either way. */
+  init(seed: Seed): { summary: Summary; created: boolean } {
+    if (this.room) return { summary: this.summary(), created: false }
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS room (
+      id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL, version INTEGER NOT NULL, pushed INTEGER NOT NULL)`)
+    this.messages.create()
+    this.subscribers.create()
+    const room = newRoom(seed)
+    this.sql.exec('INSERT INTO room VALUES (1, ?, 0, 0)', JSON.stringify(room))
+    this.room = room
+    if (seed.offline !== undefined) {
+      this.append({ _id: randomId(), msg: seed.offline }, this.visitorUser(room))
+      const closedAt = iso(this.lastTs)
+      this.save({ ...this.room, open: false, closedAt, closedBy: { ...this.visitorUser(room), type: 'visitor' } })
+    }
+    this.sql.exec('UPDATE room SET version = 1, pushed = 1')
+    this.version = 1
+    return { summary: this.summary(), created: true }
+  }
+
+  /** The room, for whoever may see it. */
+  view(who: Who): Outcome<Room> {
+    const refused = this.refusal(who)
+    return refused ? { refused } : { ok: this.room! }
+  }
+
+  /**
+   * Stores a message and publishes it. An `_id` already stored answers that message and stores
+   * nothing: the same sender's resend (idempotent); another sender's is refused.
+   */
+  async post(who: Who, input: { _id?: string; msg: string }): Promise<Outcome<Message>> {
+    const refused = this.refusal(who)
+    if (refused) return { refused }
+    const author = this.author(who)
+    const stored = input._id === undefined ? undefined : this.messages.get(input._id)
+    if (stored) return stored.sender === author._id ? { ok: stored.message } : { refused: 'id-taken' }
+    if (!this.room!.open) return { refused: 'room-closed' }
+    const firstWords = author._id === this.room!.v._id && this.messages.firstFrom(author._id) === ''
+    const message = this.append({ _id: input._id ?? randomId(), msg: input.msg }, author)
+    void this.subscribers.publish('stream-room-messages', this.room!._id, [ddpMessage(message)])
+    // The visitor's first words are the inquiry's message: agents see them in the queue at once.
+    if (firstWords && isQueued(this.room!)) await this.pushSummary()
+    else this.scheduleSummary()
+    return { ok: message }
+  }
+
+  /** Up to `limit` messages before `end` (ms), newest first. */
+  history(who: Who, end: number, limit: number): Outcome<Message[]> {
+    const refused = this.refusal(who)
+    return refused ? { refused } : { ok: this.messages.page(end, Math.min(limit, PAGE_MAX.history)) }
+  }
+
+  /** Messages changed after `since` (ms). */
+  sync(who: Who, since: number): Outcome<Message[]> {
+    const refused = this.refusal(who)
+    return refused ? { refused } : { ok: this.messages.changedSince(since, PAGE_MAX.sync) }
+  }
+
+  /** Closes the room with a `livechat-close` message carrying the comment. */
+  async close(who: Who, comment: string): Promise<Outcome<Room>> {
+    const refused = this.refusal(who)
+    if (refused) return { refused }
+    if (!this.room!.open) return { refused: 'room-closed' }
+    const closer = this.author(who)
+    const message = this.append({ _id: randomId(), msg: comment, t: 'livechat-close' }, closer)
+    const room = this.save({
+      ...this.room!, open: false, closedAt: message.ts, closedBy: { ...closer, type: 'visitorToken' in who ? 'visitor' : 'user' },
+    })
+    void this.subscribers.publish('stream-room-messages', room._id, [ddpMessage(message)])
+    await this.pushSummary()
+    return { ok: room }
+  }
+
+  /** The agent takes the room's inquiry: exactly one of any number of concurrent takers wins. */
+  async take(agent: AgentWho, status: AgentInfo['status']): Promise<Outcome<ReturnType<typeof inquiryOf>>> {
+    if (!this.room) return { refused: 'unknown-room' }
+    if (!this.room.open) return { refused: 'room-closed' }
+    if (this.room.servedBy) return { refused: 'taken' }
+    const room = this.save({ ...this.room, servedBy: { _id: agent.userId, username: agent.username }, _updatedAt: iso(Date.now()) })
+    const data: AgentInfo = { _id: agent.userId, username: agent.username, ...(agent.name && { name: agent.name }), status }
+    void this.subscribers.publish('stream-livechat-room', room._id, [{ type: 'agentData', data }])
+    await this.pushSummary()
+    return { ok: inquiryOf(this.summary()) }
+  }
+
+  /** Records the gateway for one of the room's streams, if `who` may read it. */
+  subscribe(gateway: string, collection: string, eventName: string, who: Who): boolean {
+    if (!this.room || !isRoomStream(this.room._id, collection, eventName) || !mayAccess(this.room, who)) return false
+    this.subscribers.add(gateway, collection, eventName)
+    return true
+  }
+
+  /** Typing: to every subscriber of the room's user-activity stream but the sender's socket. The
+   * name shown is the sender's own, whatever was sent. */
+  notifyActivity(_username: string, activities: string[], who: Who, except: Except): boolean {
+    if (!this.room || !mayAccess(this.room, who)) return false
+    const stream = activityStream(this.room._id)
+    void this.subscribers.publish('stream-notify-room', stream, [this.author(who).username, activities], except)
+    return true
+  }
+
+  /** Erases the room for good: record, messages, subscribers, alarm. */
+  async erase(): Promise<void> {
+    await this.ctx.storage.deleteAlarm()
+    await this.ctx.storage.deleteAll()
+    this.room = null
+    this.version = 0
+    this.lastTs = 0
+    this.summaryDue = false
+  }
+
+  /** Brings the index up to date (messages since the last summary, or a failed push). */
+  async alarm(): Promise<void> {
+    this.summaryDue = false
+    if (this.room && this.pushedVersion() < this.version) await this.pushSummary()
+  }
+
+  private refusal(who: Who): RoomRefusal | null {
+    if (!this.room) return 'unknown-room'
+    return mayAccess(this.room, who) ? null : 'not-allowed'
+  }
+
+  private visitorUser(room: Room): ChatUser {
+    return { _id: room.v._id, username: room.v.username, name: room.fname }
+  }
+
+  private author(who: Who): ChatUser {
+    if ('visitorToken' in who) return this.visitorUser(this.room!)
+    const { userId, username, name } = who.agent
+    return { _id: userId, username, ...(name && { name }) }
+  }
+
+  /** Stores a message at max(now, last + 1) ms, so times strictly increase; counts it in the room. */
+  private append(fields: Pick<Message, '_id' | 'msg' | 't'>, u: ChatUser): Message {
+    const ts = Math.max(Date.now(), this.lastTs + 1)
+    const room = this.room!
+    const message: Message = {
+      ...fields, rid: room._id, ts: iso(ts), u, ...(u._id === room.v._id && { token: room.v.token }), _updatedAt: iso(ts),
+    }
+    this.messages.insert(message)
+    this.lastTs = ts
+    this.save({ ...room, msgs: room.msgs + 1, _updatedAt: message._updatedAt })
+    return message
+  }
+
+  /** Writes the record with a new version, which the index has yet to see. */
+  private save(room: Room): Room {
+    this.version++
+    this.sql.exec('UPDATE room SET record = ?, version = ?', JSON.stringify(room), this.version)
+    this.room = room
+    return room
+  }
+
+  private summary(): Summary {
+    return { room: this.room!, version: this.version, message: this.messages.firstFrom(this.room!.v._id) }
+  }
+
+  private pushedVersion(): number {
+    return this.sql.exec<{ pushed: number }>('SELECT pushed FROM room').one().pushed
+  }
+
+  /** Sends the summary to the index, awaited; on failure the alarm sends it again. */
+  private async pushSummary(): Promise<void> {
+    const summary = this.summary()
+    try {
+      await omnichannel(this.env).update(summary)
+      if (this.room) this.sql.exec('UPDATE room SET pushed = MAX(pushed, ?)', summary.version)
+    } catch (error) {
+      console.warn('room summary not taken by the index, retrying', String(error))
+      await this.ctx.storage.setAlarm(Date.now() + SUMMARY_RETRY_MS)
+    }
+  }
+
+  /** Messages change the index's copy (msgs, _updatedAt) too, but reach it batched, by the alarm. */
+  private scheduleSummary(): void {
+    if (this.summaryDue) return
+    this.summaryDue = true
+    void this.ctx.storage.setAlarm(Date.now() + SUMMARY_DELAY_MS)
+  }
+}

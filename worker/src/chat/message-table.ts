@@ -1,0 +1,64 @@
+// A room's `messages` table: each message once, by its _id, with the columns that page it (ts) and
+// sync it (updated). Synchronous SQL, so the room's check-then-insert is one step.
+import type { Message } from '../../../shared/chat.ts'
+
+interface Row extends Record<string, SqlStorageValue> {
+  record: string
+  sender: string
+}
+
+export class MessageTable {
+  private readonly sql: SqlStorage
+
+  constructor(sql: SqlStorage) {
+    this.sql = sql
+  }
+
+  /** Created with the room, never before: probing an unknown room id stores nothing. */
+  create(): void {
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS messages (
+        id TEXT PRIMARY KEY,
+        ts INTEGER NOT NULL UNIQUE,
+        updated INTEGER NOT NULL,
+        sender TEXT NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS messages_updated ON messages (updated);
+    `)
+  }
+
+  /** The newest message's time (ms), 0 when none. */
+  lastTs(): number {
+    return this.sql.exec<{ ts: number | null }>('SELECT MAX(ts) AS ts FROM messages').one().ts ?? 0
+  }
+
+  /** The message with this _id, with who sent it. */
+  get(id: string): { message: Message; sender: string } | undefined {
+    const [row] = this.sql.exec<Row>('SELECT record, sender FROM messages WHERE id = ?', id).toArray()
+    return row && { message: JSON.parse(row.record), sender: row.sender }
+  }
+
+  insert(message: Message): void {
+    this.sql.exec('INSERT INTO messages (id, ts, updated, sender, record) VALUES (?, ?, ?, ?, ?)',
+      message._id, Date.parse(message.ts), Date.parse(message._updatedAt), message.u._id, JSON.stringify(message))
+  }
+
+  /** Up to `limit` messages older than `end` (ms), newest first. */
+  page(end: number, limit: number): Message[] {
+    return this.sql.exec<Row>('SELECT record FROM messages WHERE ts < ? ORDER BY ts DESC LIMIT ?', end, limit)
+      .toArray().map((r) => JSON.parse(r.record))
+  }
+
+  /** Up to `limit` messages changed after `since` (ms), oldest change first. */
+  changedSince(since: number, limit: number): Message[] {
+    return this.sql.exec<Row>('SELECT record FROM messages WHERE updated > ? ORDER BY updated, ts LIMIT ?', since, limit)
+      .toArray().map((r) => JSON.parse(r.record))
+  }
+
+  /** The text of the first message this sender wrote ('' if none): the inquiry's `message`. */
+  firstFrom(sender: string): string {
+    const [row] = this.sql.exec<Row>('SELECT record FROM messages WHERE sender = ? ORDER BY ts LIMIT 1', sender).toArray()
+    return row ? (JSON.parse(row.record) as Message).msg : ''
+  }
+}
