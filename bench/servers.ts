@@ -74,6 +74,8 @@ export interface Server {
   takeLog(): string
   /** The instance, when the server is miniflare directly. */
   miniflare?: Miniflare
+  /** Its local state (wrangler dev only), for the agent CLI's `--persist-to`. */
+  persistTo?: string
   stop(): Promise<void>
 }
 
@@ -124,6 +126,7 @@ export async function startWranglerDev(name: string, config: string, vars: Recor
   return {
     name,
     url,
+    persistTo,
     takeLog: () => { const taken = output; output = ''; return taken },
     // The same local store the running server reads (seen at once: shared/notes/platform.md).
     async putKv(key, value, metadata) {

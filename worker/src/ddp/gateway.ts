@@ -81,9 +81,10 @@ export class DdpGateway extends DurableObject<Env> {
 
   webSocketClose(ws: WebSocket, code: number, reason: string): void {
     this.#forget(ws)
-    // Completes the closing handshake; throws when the runtime already did, or for a code
-    // (1005, 1006) that may not be sent: either way the socket is gone.
-    try { ws.close(code, reason) } catch { /* already closed */ }
+    // Completes the closing handshake, so the client learns at once that the socket is gone (a
+    // browser's or LivechatClientImpl's close() sends no code: 1005, which may not be sent back,
+    // so answer 1000). Throws when the runtime already closed it, or for 1006: nothing to answer.
+    try { ws.close(code === 1005 ? 1000 : code, reason) } catch { /* already closed */ }
   }
 
   webSocketError(ws: WebSocket): void {
