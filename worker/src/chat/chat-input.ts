@@ -1,4 +1,4 @@
-// What clients may send into a room: message text, message and room ids, paging. Checked before
+// What clients may send into a room: message text, message and room ids, dates. Checked before
 // anything reaches a room.
 import * as v from 'valibot'
 import { MAX_MESSAGE_LENGTH } from '../../../shared/chat.ts'
@@ -30,13 +30,5 @@ export const messageId = v.pipe(v.string(), v.regex(SAFE_KEY_PART, 'must be 1-12
 /** Whether a room id from a client may name a room object. */
 export const isRoomId = (rid: string): boolean => SAFE_KEY_PART.test(rid)
 
-/** A whole number in a query string. */
-export const whole = v.pipe(v.string(), v.regex(/^\d{1,9}$/, 'must be a whole number'), v.transform(Number))
-
 /** A date in a query string (ISO 8601 or anything Date.parse reads); ms. */
 export const queryDate = v.pipe(v.string(), v.transform(Date.parse), v.check((ms) => !Number.isNaN(ms), 'must be a date'))
-
-/** Paging as Rocket.Chat's getPaginationItems: count defaults to 50, capped at 100. */
-export function paging(query: { offset?: number; count?: number }): { offset: number; count: number } {
-  return { offset: query.offset ?? 0, count: Math.min(query.count ?? 50, 100) }
-}

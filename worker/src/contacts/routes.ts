@@ -11,6 +11,7 @@ import { SAFE_KEY_PART } from '../keys.ts'
 import type { Permission } from '../roles.ts'
 import { ApiError, ok } from '../http/responses.ts'
 import { parseOrThrow } from '../http/validation.ts'
+import { paging, wholeNumber } from '../http/paging.ts'
 import type { Visitor } from '../visitor.ts'
 import type { Criteria } from '../visitors/visitor-table.ts'
 import { normalizeEmail } from '../visitor-rules.ts'
@@ -118,17 +119,13 @@ function searchableCriteria(env: Env, { email, phone, custom }: { email?: string
   return { email, phone, custom: Object.fromEntries(entries) as Record<string, string> }
 }
 
-/** Paging as Rocket.Chat's getPaginationItems: count defaults to 50, capped at 100. */
-const PAGE = { default: 50, max: 100 }
-const whole = (name: string) => v.pipe(v.string(), v.regex(/^\d{1,9}$/, `must be a whole number`), v.transform(Number), v.title(name))
-const ListQuery = v.object({ term: v.optional(v.string(), ''), count: v.optional(whole('count')), offset: v.optional(whole('offset')) })
+const ListQuery = v.object({ term: v.optional(v.string(), ''), count: v.optional(wholeNumber), offset: v.optional(wholeNumber) })
 
 /** GET /api/v1/livechat/visitors.search?term=&count=&offset= — newest first, one page. */
 export async function searchVisitors(request: IRequest, env: Env): Promise<Response> {
   await allow(request, env, 'view-l-room')
   const query = parseOrThrow(ListQuery, { ...request.query })
-  const count = Math.min(query.count ?? PAGE.default, PAGE.max)
-  const offset = query.offset ?? 0
+  const { count, offset } = paging(query)
   const show = presenter(env)
   const { visitors, total } = await registry(env).list(query.term.trim(), count, offset)
   return ok({ visitors: visitors.map(show), count: visitors.length, offset, total })
