@@ -8,9 +8,16 @@ import { randomId } from '../../worker/src/ids.ts'
 import {
   expectError, expectStatus, get, history, openRoom, post, sendAgent, sendVisitor, servingAgent, visitorSays, visitorWithRoom,
 } from './chat-support.ts'
-import { call, createAgent, env, newToken, register } from './support.ts'
+import { call, createAgent, env, fetchVisitor, newToken, register } from './support.ts'
 
 const off = { RATE_LIMITS: 'off' } as Partial<Env>
+
+let block = 0
+/** An address no other test uses, as the request header. */
+const freshIp = () => ({ 'cf-connecting-ip': `198.18.${++block}.${Math.floor(Math.random() * 250)}` })
+
+const sendFrom = (ip: Record<string, string>, token: string, rid: string, msg: string, overrides: Partial<Env> = {}) =>
+  post('/api/v1/livechat/message', { token, rid, msg }, ip, overrides)
 
 describe('GET livechat/room', () => {
   it('opens a Rocket.Chat-shaped room once, then answers the same open room', async () => {
@@ -40,6 +47,26 @@ describe('GET livechat/room', () => {
     const { room } = await visitorWithRoom()
     const other = await register({ token: newToken() })
     await expectError(await openRoom(other.token, `&rid=${room._id}`), 'invalid-room')
+  })
+
+  it('10 new rooms a minute per client network; the open room is still answered; RATE_LIMITS=off lifts it', async () => {
+    const ip = freshIp()
+    const visitor = await register({ token: newToken() })
+    for (let i = 0; i < 10; i++) {
+      const { room, newRoom } = await expectStatus<{ room: Room; newRoom: boolean }>(await get(`/api/v1/livechat/room?token=${visitor.token}`, ip), 200)
+      expect(newRoom).toBe(true)
+      await expectStatus(await post('/api/v1/livechat/room.close', { rid: room._id, token: visitor.token }, ip), 200)
+    }
+    await expectError(await get(`/api/v1/livechat/room?token=${visitor.token}`, ip), 'error-too-many-requests', 429)
+    // Refused before anything was made.
+    const { config } = await expectStatus<{ config: { room?: Room } }>(await get(`/api/v1/livechat/config?token=${visitor.token}`), 200)
+    expect(config.room).toBeUndefined()
+    // A visitor who has an open room gets it from the same address: only a new room costs.
+    const { visitor: returning, room } = await visitorWithRoom()
+    const again = await expectStatus<{ room: Room; newRoom: boolean }>(await get(`/api/v1/livechat/room?token=${returning.token}`, ip), 200)
+    expect(again).toMatchObject({ newRoom: false, room: { _id: room._id } })
+    const lifted = await expectStatus<{ newRoom: boolean }>(await get(`/api/v1/livechat/room?token=${visitor.token}`, ip, off), 200)
+    expect(lifted.newRoom).toBe(true)
   })
 
   it('a new room after the visitor closed theirs', async () => {
@@ -114,18 +141,26 @@ describe('POST livechat/message', () => {
     expect(Date.parse(next.ts)).toBeGreaterThan(Date.parse(message.ts))
   })
 
-  it('60 messages a minute per client network, then 429; RATE_LIMITS=off lifts it', async () => {
+  it('60 messages a minute per visitor, from any address; another visitor behind the same address is unaffected', async () => {
+    const [a, b] = [await visitorWithRoom(), await visitorWithRoom()]
+    const ip = freshIp()
+    const sent = await Promise.all(Array.from({ length: 60 }, () => sendFrom(ip, a.visitor.token, a.room._id, 'spam')))
+    expect(sent.map((r) => r.status)).toEqual(Array(60).fill(200))
+    await expectError(await sendFrom(ip, a.visitor.token, a.room._id, 'more'), 'error-too-many-requests', 429)
+    // Counted by visitor, not by address: another address does not help A, and B still talks.
+    await expectError(await sendFrom(freshIp(), a.visitor.token, a.room._id, 'elsewhere'), 'error-too-many-requests', 429)
+    expect((await sendFrom(ip, b.visitor.token, b.room._id, 'hello')).status).toBe(200)
+    expect((await sendFrom(ip, a.visitor.token, a.room._id, 'lifted', off)).status).toBe(200)
+  })
+
+  it('600 messages a minute per client network, whatever the token (a scan of tokens too); RATE_LIMITS=off lifts it', async () => {
     const { visitor, room } = await visitorWithRoom()
-    const ip = `198.51.100.${Math.floor(Math.random() * 250)}`
-    const from = (overrides: Partial<Env> = {}) =>
-      call('/api/v1/livechat/message', {
-        method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip },
-        body: JSON.stringify({ token: visitor.token, rid: room._id, msg: 'spam' }),
-      }, overrides)
-    const statuses = await Promise.all(Array.from({ length: 60 }, () => from()))
-    expect(statuses.map((r) => r.status)).toEqual(Array(60).fill(200))
-    await expectError(await from(), 'error-too-many-requests', 429)
-    expect((await from(off)).status).toBe(200)
+    const ip = freshIp()
+    const scan = await Promise.all(Array.from({ length: 600 }, () => sendFrom(ip, newToken(), room._id, 'guess')))
+    expect(scan.map((r) => r.status)).toEqual(Array(600).fill(400))
+    await expectError(await sendFrom(ip, visitor.token, room._id, 'mine'), 'error-too-many-requests', 429)
+    expect((await sendFrom(freshIp(), visitor.token, room._id, 'elsewhere')).status).toBe(200)
+    expect((await sendFrom(ip, visitor.token, room._id, 'lifted', off)).status).toBe(200)
   })
 })
 
@@ -194,6 +229,20 @@ describe('offline.message, visitor.status, page.visited', () => {
     const { contact } = await expectStatus<{ contact: { visitorEmails: { address: string }[] } }>(
       await get(`/api/v1/omnichannel/contact?contactId=${room.v._id}`, manager.headers), 200)
     expect(contact.visitorEmails[0].address).toBe(email)
+  })
+
+  it('always makes a new contact, even in mode true with a known visitor\'s email', async () => {
+    const email = `victim-${randomId(8).toLowerCase()}@example.com`
+    const victim = await register({ token: newToken(), name: 'Victim', email })
+    const name = `Mallory ${randomId(6)}`
+    const body = { name, email, message: 'I am you now' }
+    await expectStatus(await post('/api/v1/livechat/offline.message', body, {}, { MATCH_VISITORS_BY_CONTACT: 'true' }), 200)
+    expect(await fetchVisitor(victim.token)).toEqual(victim)
+    const manager = await createAgent(['livechat-manager'])
+    const { rooms } = await expectStatus<{ rooms: Room[] }>(await get('/api/v1/livechat/rooms?open=false&count=100', manager.headers), 200)
+    const room = rooms.find((r) => r.fname === name)!
+    expect(room.v._id).not.toBe(victim._id)
+    expect(rooms.filter((r) => r.v._id === victim._id)).toEqual([])
   })
 
   it('refuses bad input, and 5 a minute per client network', async () => {

@@ -14,6 +14,7 @@ const INVALID_CONFIG = {
 
 type Endpoint =
   | 'GET config'
+  | 'GET config with token'
   | 'POST visitor'
   | 'POST visitor with department'
   | 'POST visitor with customFields'
@@ -43,6 +44,17 @@ async function prepare(endpoint: Endpoint): Promise<Probe> {
           expect(b.config.registrationForm).toEqual({ name: 'required', email: 'required', phone: 'optional' })
         },
       }
+    case 'GET config with token': {
+      // A token is looked up, so the read limit counts it.
+      await register({ token })
+      return {
+        send: (o) => call(`/api/v1/livechat/config?token=${token}`, {}, o),
+        normal: (b) => {
+          expect(b.config.title).toBe('Chat with us')
+          expect(b.config.room).toBeUndefined()
+        },
+      }
+    }
     case 'POST visitor':
       return {
         send: (o) => postVisitor({ visitor: { token, name: 'Ana' } }, o),
@@ -92,6 +104,7 @@ async function prepare(endpoint: Endpoint): Promise<Probe> {
 
 const ENDPOINTS: Endpoint[] = [
   'GET config',
+  'GET config with token',
   'POST visitor',
   'POST visitor with department',
   'POST visitor with customFields',
@@ -102,6 +115,7 @@ const ENDPOINTS: Endpoint[] = [
 ]
 const LIVECHAT = ENDPOINTS.filter((e) => e !== 'GET contact')
 const POSTS = ENDPOINTS.filter((e) => e.startsWith('POST'))
+const CONFIG: Endpoint[] = ['GET config', 'GET config with token']
 
 interface Case {
   setting: keyof Env
@@ -119,26 +133,26 @@ const CASES: Case[] = [
   { setting: 'AGENT_ALLOWED_ORIGINS', what: 'an origin with a trailing slash', value: 'https://crm.example/', broken: ['GET contact'] },
   { setting: 'CONTACT_INCLUDE_TOKEN', what: '"yes"', value: 'yes', broken: ['GET contact'] },
   { setting: 'MATCH_VISITORS_BY_CONTACT', what: 'a typo', value: 'ture', broken: POSTS },
-  // Reads and erasures are rate-limited too.
-  { setting: 'RATE_LIMITS', what: 'a typo', value: 'of', broken: [...POSTS, 'GET visitor', 'DELETE visitor'] },
-  { setting: 'LIVECHAT_CUSTOM_FIELDS', what: 'bad JSON', value: '[{"_id": "address",', broken: ['GET config', 'POST visitor with customFields'] },
+  // Reads (config with a token too) and erasures are rate-limited too.
+  { setting: 'RATE_LIMITS', what: 'a typo', value: 'of', broken: [...POSTS, 'GET config with token', 'GET visitor', 'DELETE visitor'] },
+  { setting: 'LIVECHAT_CUSTOM_FIELDS', what: 'bad JSON', value: '[{"_id": "address",', broken: [...CONFIG, 'POST visitor with customFields'] },
   {
     setting: 'LIVECHAT_CUSTOM_FIELDS',
     what: 'a regexp with nested quantifiers',
     value: JSON.stringify([{ _id: 'address', label: 'Address', scope: 'visitor', regexp: '^(a+)+$' }]),
-    broken: ['GET config', 'POST visitor with customFields'],
+    broken: [...CONFIG, 'POST visitor with customFields'],
   },
   {
     setting: 'LIVECHAT_CUSTOM_FIELDS',
     what: 'an invalid regexp',
     value: JSON.stringify([{ _id: 'address', label: 'Address', scope: 'visitor', regexp: '([' }]),
-    broken: ['GET config', 'POST visitor with customFields'],
+    broken: [...CONFIG, 'POST visitor with customFields'],
   },
-  { setting: 'LIVECHAT_DEPARTMENTS', what: 'bad JSON', value: '[{"_id": "sales"', broken: ['GET config', 'POST visitor with department'] },
-  { setting: 'LIVECHAT_DEPARTMENTS', what: 'an object, not an array', value: '{"_id": "sales", "name": "Sales"}', broken: ['GET config', 'POST visitor with department'] },
-  { setting: 'LIVECHAT_REGISTRATION_FORM', what: 'an unknown visibility', value: '{"name": "mandatory", "email": "required", "phone": "optional"}', broken: ['GET config'] },
-  { setting: 'LIVECHAT_THEME', what: 'bad JSON', value: '{"title": "Chat with us", ', broken: ['GET config'] },
-  { setting: 'LIVECHAT_THEME', what: 'a bad position', value: '{"title": "Chat", "color": "#000", "fontColor": "#fff", "position": "top"}', broken: ['GET config'] },
+  { setting: 'LIVECHAT_DEPARTMENTS', what: 'bad JSON', value: '[{"_id": "sales"', broken: [...CONFIG, 'POST visitor with department'] },
+  { setting: 'LIVECHAT_DEPARTMENTS', what: 'an object, not an array', value: '{"_id": "sales", "name": "Sales"}', broken: [...CONFIG, 'POST visitor with department'] },
+  { setting: 'LIVECHAT_REGISTRATION_FORM', what: 'an unknown visibility', value: '{"name": "mandatory", "email": "required", "phone": "optional"}', broken: CONFIG },
+  { setting: 'LIVECHAT_THEME', what: 'bad JSON', value: '{"title": "Chat with us", ', broken: CONFIG },
+  { setting: 'LIVECHAT_THEME', what: 'a bad position', value: '{"title": "Chat", "color": "#000", "fontColor": "#fff", "position": "top"}', broken: CONFIG },
   { setting: 'VISITOR_IDENTITY_SECRET', what: 'unset while an identity is sent', value: undefined, broken: ['POST visitor with identity'] },
   { setting: 'VISITOR_IDENTITY_SECRET', what: 'shorter than 32 characters', value: 'short-secret-123', broken: ['POST visitor with identity'] },
 ]

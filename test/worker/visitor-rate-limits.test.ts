@@ -1,7 +1,8 @@
 // GET and DELETE /api/v1/livechat/visitor/:token are limited per client network (600 and 30 a
-// minute), so a site with guessable tokens cannot be scanned or mass-erased; RATE_LIMITS=off
-// turns them off with the rest.
+// minute), so a site with guessable tokens cannot be scanned or mass-erased; the chat endpoints
+// that look a token up share the 600 reads; RATE_LIMITS=off turns them off with the rest.
 import { describe, expect, it } from 'vitest'
+import type { Room } from '../../shared/chat.ts'
 import { call, newToken, register } from './support.ts'
 
 let block = 0
@@ -15,6 +16,27 @@ const read = (token: string, ip: string, vars: Partial<Env> = {}) =>
   call(`/api/v1/livechat/visitor/${token}`, { headers: { 'cf-connecting-ip': ip } }, vars)
 const erase = (token: string, ip: string, vars: Partial<Env> = {}) =>
   call(`/api/v1/livechat/visitor/${token}`, { method: 'DELETE', headers: { 'cf-connecting-ip': ip } }, vars)
+
+/** Every visitor endpoint that looks a token up, for this token and room id. */
+const lookups = (token: string, rid: string) => [
+  `/api/v1/livechat/visitor/${token}`,
+  `/api/v1/livechat/room?token=${token}`,
+  `/api/v1/livechat/messages.history/${rid}?token=${token}`,
+  `/api/v1/livechat/agent.info/${rid}/${token}`,
+  `/api/v1/livechat/config?token=${token}`,
+  'room.close',
+]
+const lookUp = (path: string, token: string, rid: string, ip: string, vars: Partial<Env> = {}) =>
+  path === 'room.close'
+    ? call('/api/v1/livechat/room.close', {
+      method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip }, body: JSON.stringify({ rid, token }),
+    }, vars)
+    : call(path, { headers: { 'cf-connecting-ip': ip } }, vars)
+/** 600 lookups of unknown tokens, spread over every endpoint. */
+const scan = (ip: string) => Array.from({ length: 600 }, (_, i) => {
+  const token = newToken()
+  return lookUp(lookups(token, 'noSuchRoom')[i % 6], token, 'noSuchRoom', ip)
+})
 
 async function statuses(responses: Promise<Response>[]): Promise<Record<number, number>> {
   const counted: Record<number, number> = {}
@@ -48,6 +70,29 @@ describe('per client network', () => {
     expect(await statuses(Array.from({ length: 30 }, (_, i) => erase(newToken(), i % 2 ? v6a : v6b)))).toEqual({ 400: 30 })
     expect((await erase(newToken(), v6b)).status).toBe(429)
     expect((await erase(newToken(), v6a)).status).toBe(429)
+  })
+
+  it('the chat endpoints that look a token up share the 600 reads, counted before the lookup', async () => {
+    const { ipv4 } = fresh()
+    // The victim has an open room, made from elsewhere.
+    const victim = await register({ token: newToken(), name: 'Victim' })
+    const opened = await call(`/api/v1/livechat/room?token=${victim.token}`)
+    const { room } = await opened.json<{ room: Room }>()
+    expect(opened.status).toBe(200)
+    // Unknown tokens answer 400, except config, which answers without a room.
+    expect(await statuses(scan(ipv4))).toEqual({ 200: 100, 400: 500 })
+    for (const path of lookups(victim.token, room._id)) {
+      const refused = await lookUp(path, victim.token, room._id, ipv4)
+      expect(refused.status, path).toBe(429)
+      expect(refused.headers.get('retry-after')).toBe('60')
+    }
+    // Nothing happened to the victim's room (room.close was refused too).
+    const after = await call(`/api/v1/livechat/room?token=${victim.token}`)
+    expect(await after.json()).toMatchObject({ newRoom: false, room: { _id: room._id, open: true } })
+    // RATE_LIMITS=off lifts it (room.close, last, closes the room).
+    for (const path of lookups(victim.token, room._id)) {
+      expect((await lookUp(path, victim.token, room._id, ipv4, { RATE_LIMITS: 'off' })).status, path).not.toBe(429)
+    }
   })
 
   it('RATE_LIMITS=off lifts both limits', async () => {

@@ -1,15 +1,17 @@
 // The visitor's chat endpoints under /api/v1/livechat/ (no auth: the visitor's token authorises,
 // as in Rocket.Chat). A room checks the token itself, so a message costs one call to its room; the
-// registry is asked only to tell an unknown token from a room that is not the visitor's.
+// registry is asked only to tell an unknown token from a room that is not the visitor's. Every
+// endpoint that looks a token up counts against the client network's VISITOR_READ_RATE_LIMIT
+// first, so tokens cannot be guessed through it faster than through GET livechat/visitor/:token.
 import type { IRequest } from 'itty-router'
 import * as v from 'valibot'
 import type { AgentInfo, Room } from '../../../shared/chat.ts'
 import { setting } from '../config.ts'
 import { readJsonBody } from '../http/body.ts'
-import { enforceRateLimit } from '../http/rate-limit.ts'
+import { enforceKeyedRateLimit, enforceRateLimit, rateLimitsOn } from '../http/rate-limit.ts'
 import { ApiError, ok } from '../http/responses.ts'
 import { emailText, parseOrThrow, text } from '../http/validation.ts'
-import { randomId } from '../ids.ts'
+import { randomId, sha256Hex } from '../ids.ts'
 import type { Visitor } from '../visitor.ts'
 import { LIMITS, isValidEmail, isValidToken } from '../visitor-rules.ts'
 import { registry } from '../visitors/visitor-registry.ts'
@@ -56,9 +58,15 @@ const RoomQuery = v.object({ token: v.string(), rid: v.optional(v.string()), age
 /** GET livechat/room?token=&rid= — the visitor's open room, or a new one in the queue. `agentId`
  * is accepted and ignored: every room goes through the queue. */
 export async function getRoom(request: IRequest, env: Env): Promise<Response> {
+  await enforceRateLimit(request, env, env.VISITOR_READ_RATE_LIMIT)
   const { token, rid } = parseOrThrow(RoomQuery, { ...request.query })
   const visitor = await visitorOf(env, token)
   if (rid !== undefined && !isRoomId(rid)) throw invalidRoom()
+  // Only a new room costs (an object, an index row, queue events): the widget asks for the open
+  // room on every page view. Two concurrent first requests may both count; one room is made.
+  if (rateLimitsOn(env) && !(await omnichannel(env).openRoomOf(visitor._id))) {
+    await enforceRateLimit(request, env, env.CHAT_ROOM_RATE_LIMIT)
+  }
   const opened = await omnichannel(env).openRoom(roomVisitor(visitor), rid)
   if ('refused' in opened) throw opened.refused === 'invalid-room' ? invalidRoom() : invalidToken()
   return ok({ room: opened.room, newRoom: opened.newRoom })
@@ -67,12 +75,16 @@ export async function getRoom(request: IRequest, env: Env): Promise<Response> {
 // `agent` is what Rocket.Chat's widget may send along; unused, as there.
 const MessageBody = v.object({ token: v.string(), rid: v.string(), msg: messageText, _id: v.optional(messageId), agent: v.optional(v.unknown()) })
 
-/** POST livechat/message {token, rid, msg, _id?} — idempotent by `_id`. */
+/** POST livechat/message {token, rid, msg, _id?} — idempotent by `_id`. Limited per visitor, so
+ * visitors behind one address do not share a budget, under a ceiling per client network, which
+ * also bounds guessing tokens here. */
 export async function postMessage(request: IRequest, env: Env): Promise<Response> {
-  await enforceRateLimit(request, env, env.CHAT_MESSAGE_RATE_LIMIT)
+  await enforceRateLimit(request, env, env.CHAT_NETWORK_MESSAGE_RATE_LIMIT)
   const { token, rid, msg, _id } = parseOrThrow(MessageBody, await readJsonBody(request))
   checkMessageLength(msg)
   checkIds(token, rid)
+  // By the token's hash: the visitor is not looked up here, and the limiter need not hold secrets.
+  await enforceKeyedRateLimit(env, env.CHAT_MESSAGE_RATE_LIMIT, await sha256Hex(token))
   const posted = await chatRoom(env, rid).post({ visitorToken: token }, { msg, ...(_id !== undefined && { _id }) })
   if ('refused' in posted) throw await refusal(env, posted.refused, token)
   return ok({ message: posted.ok })
@@ -83,6 +95,7 @@ const HistoryQuery = v.object({ token: v.string(), ls: v.optional(queryDate), en
 /** GET livechat/messages.history/:rid?token=&end=&limit= — newest first, before `end`. `ls` (when
  * the visitor last looked) is accepted and unused: no unread marks here. */
 export async function messagesHistory(request: IRequest, env: Env): Promise<Response> {
+  await enforceRateLimit(request, env, env.VISITOR_READ_RATE_LIMIT)
   const { token, end, limit } = parseOrThrow(HistoryQuery, { ...request.query })
   const { rid } = request.params
   checkIds(token, rid)
@@ -95,6 +108,7 @@ const CloseBody = v.object({ rid: v.string(), token: v.string() })
 
 /** POST livechat/room.close {rid, token}. */
 export async function closeRoom(request: IRequest, env: Env): Promise<Response> {
+  await enforceRateLimit(request, env, env.VISITOR_READ_RATE_LIMIT)
   const { rid, token } = parseOrThrow(CloseBody, await readJsonBody(request))
   checkIds(token, rid)
   const closed = await chatRoom(env, rid).close({ visitorToken: token }, CLOSED_BY_VISITOR)
@@ -106,6 +120,7 @@ const invalidAgent = () => ApiError.coded('invalid-agent', '')
 
 /** GET livechat/agent.info/:rid/:token — the agent serving the room. */
 export async function getAgentInfo(request: IRequest, env: Env): Promise<Response> {
+  await enforceRateLimit(request, env, env.VISITOR_READ_RATE_LIMIT)
   const { rid, token } = request.params
   checkIds(token, rid)
   const viewed = await chatRoom(env, rid).view({ visitorToken: token })
@@ -115,7 +130,8 @@ export async function getAgentInfo(request: IRequest, env: Env): Promise<Respons
   return ok({ agent })
 }
 
-/** What GET livechat/config?token= adds for a known visitor: the open room and its agent. */
+/** What GET livechat/config?token= adds for a known visitor: the open room and its agent. The
+ * caller counts the lookup against VISITOR_READ_RATE_LIMIT. */
 export async function visitorChat(env: Env, token: string): Promise<{ room?: Room; agent?: AgentInfo }> {
   const visitor = isValidToken(token) ? await registry(env).find(token) : null
   const room = visitor && await omnichannel(env).openRoomOf(visitor._id)
@@ -135,9 +151,10 @@ const OfflineBody = v.object({
 /** Rocket.Chat's answer to an offline message. */
 const OFFLINE_SENT = 'Livechat offline message sent'
 
-/** POST livechat/offline.message — a contact (found by email in mode `true`, else new) and a
- * closed room holding the message, for agents to find. Stored whether or not an agent is online:
- * one may have become available since the widget showed its offline form. */
+/** POST livechat/offline.message — a new contact and a closed room holding the message, for agents
+ * to find. Always a new contact, whatever MATCH_VISITORS_BY_CONTACT: an unauthenticated form must
+ * not rename a visitor found by email or attach a room to them. Stored whether or not an agent is
+ * online: one may have become available since the widget showed its offline form. */
 export async function postOfflineMessage(request: IRequest, env: Env): Promise<Response> {
   await enforceRateLimit(request, env, env.OFFLINE_MESSAGE_RATE_LIMIT)
   const body = parseOrThrow(OfflineBody, await readJsonBody(request))
@@ -145,7 +162,7 @@ export async function postOfflineMessage(request: IRequest, env: Env): Promise<R
   if (!isValidEmail(body.email)) throw ApiError.coded('error-invalid-email', `Invalid email ${body.email}`)
   const department = setting(env, 'LIVECHAT_DEPARTMENTS').find((d) => d._id === body.department)?._id
   const input = { token: randomId(24), name: body.name, email: body.email, livechatData: {} }
-  const saved = await registry(env).saveContact(input, setting(env, 'MATCH_VISITORS_BY_CONTACT'))
+  const saved = await registry(env).saveContact(input, 'false')
   const visitor = 'id' in saved ? await registry(env).info(saved.id) : null
   if (!visitor) throw ApiError.coded('error-contact-erased', 'This contact was erased')
   const room = await omnichannel(env).recordOffline({ ...roomVisitor(visitor), ...(department && { department }) }, body.message)
