@@ -1,7 +1,7 @@
 // Agents on the socket: `login` with a resume token (sign-in sessions only), the session read again
 // on each sub and method (REST logout, `passwd` end access and subscriptions), `logout`, and the
 // queue stream (view-l-room only).
-import { runDurableObjectAlarm } from 'cloudflare:test'
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { changePassword, createAgentWithPassword, logout, me, signIn } from './agent-support.ts'
 import { LOGGED_OUT_ERROR, NOT_ALLOWED, agentParams, connect, method, shardOf, sub, visitorParams, type Ddp } from './ddp-support.ts'
@@ -10,6 +10,8 @@ import { newToken } from './support.ts'
 
 const QUEUE = 'stream-livechat-inquiry-queue-observer'
 const DAY_MS = 86_400_000
+/** The longest a revoked session's socket keeps reading events when it sends nothing (README). */
+const SESSION_CHECK_MS = 60_000
 
 /** A connected socket with an agent signed in by `login`. */
 async function signedInSocket(roles = ['livechat-agent']) {
@@ -136,5 +138,17 @@ describe('a revoked sign-in', () => {
     expect(await runDurableObjectAlarm(shardOf(s.ddp.ip))).toBe(true)
     expect(await s.ddp.next()).toEqual({ msg: 'nosub', id: 'q' })
     expect(await publishQueue(s.ddp, queue)).toBe(0)
+  })
+
+  it(`checks the sessions of sockets that send nothing at least every ${SESSION_CHECK_MS / 1000} s`, async () => {
+    const s = await signedInSocket()
+    const shard = shardOf(s.ddp.ip)
+    const nextCheck = () => runInDurableObject(shard, (_, state: DurableObjectState) => state.storage.getAlarm())
+    expect(await nextCheck()).toBeLessThanOrEqual(Date.now() + SESSION_CHECK_MS)
+    expect(await runDurableObjectAlarm(shard)).toBe(true)
+    // Again while an agent is signed in.
+    const after = Date.now()
+    expect(await nextCheck()).toBeGreaterThan(after)
+    expect(await nextCheck()).toBeLessThanOrEqual(after + SESSION_CHECK_MS)
   })
 })

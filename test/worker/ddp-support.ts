@@ -1,4 +1,5 @@
 // A DDP client over a real workerd WebSocket to the Worker's GET /websocket, for the ddp-* tests.
+import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { expect } from 'vitest'
 import { networkOf } from '../../worker/src/http/client-network.ts'
@@ -87,6 +88,25 @@ export async function method(ddp: Ddp, id: string, name: string, params: unknown
 
 /** The gateway shard that holds the sockets of `ip`. */
 export const shardOf = (ip: string) => env.DDP_GATEWAY.getByName(shardFor(networkOf(ip))) as DurableObjectStub<DdpGateway>
+
+/** Holds the room's object (calls to it wait) until the returned `release` is called: a `sub` of
+ * the room then stays in flight, for as long as a test needs to race something against it. */
+export async function holdRoom(rid: string): Promise<() => Promise<void>> {
+  let held = false
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  const done = runInDurableObject(env.CHAT_ROOM.getByName(rid), (_, state: DurableObjectState) =>
+    state.blockConcurrencyWhile(async () => {
+      held = true
+      await gate
+    }))
+  // Polled, not awaited from the object: what the test does next must stay in the test's own context.
+  while (!held) await new Promise((resolve) => setTimeout(resolve, 5))
+  return async () => {
+    release()
+    await done
+  }
+}
 
 /** The visitor's `sub` parameters as LivechatClientImpl sends them. */
 export const visitorParams = (eventName: string, token: string) => [eventName, { useCollection: false, args: [{ token, visitorToken: token }] }]

@@ -27,8 +27,9 @@ export const NETWORK_HEADER = 'x-ddp-network'
 export const LIMITS_HEADER = 'x-ddp-limits'
 
 /** How often the sessions of signed-in agents are read again for sockets that send nothing (a
- * sub or method re-reads at once): the longest a revoked session keeps receiving events. */
-const SESSION_CHECK_MS = 5 * 60_000
+ * sub or method re-reads at once): the longest a revoked session keeps receiving events. Costs
+ * 2 KV reads a minute per signed-in socket, only while a shard has one. */
+const SESSION_CHECK_MS = 60_000
 
 /** Seconds a refused upgrade is told to wait. */
 const RETRY_AFTER_S = 60
@@ -166,11 +167,15 @@ export class DdpGateway extends DurableObject<Env> {
     const target = typeof eventName === 'string' ? targetOf(STREAMS[stream], eventName) : null
     if (!target) return send(ws, nosub(id, notAllowed()))
     if (this.#full(read(ws))) return send(ws, nosub(id, tooManySubscriptions()))
-    const who = whoOf(subToken(options), read(ws).agent)
+    const { agent } = read(ws)
+    const who = whoOf(subToken(options), agent)
     const allowed = who !== null && (await this.#authorise(target, STREAMS[stream], eventName as string, who))
     if (!allowed) return send(ws, nosub(id, notAllowed()))
-    // Other frames of this socket ran during the awaits: read its attachment again.
+    // Other frames of this socket ran during the awaits: read its attachment again. A logout, the
+    // alarm or a login of another agent may have ended the sign-in this was allowed to: it ends
+    // with it, as the subscriptions #signOut ended did.
     const attachment = read(ws)
+    if ('agent' in who && attachment.agent?.tokenHash !== agent!.tokenHash) return send(ws, nosub(id))
     const subs = attachment.subs.filter((sub) => sub.id !== id)
     if (this.#full({ ...attachment, subs })) return send(ws, nosub(id, tooManySubscriptions()))
     subs.push({ id, s: stream, e: eventName as string, ...('agent' in who && { a: 1 as const }) })
@@ -198,8 +203,10 @@ export class DdpGateway extends DurableObject<Env> {
     send(ws, nosub(id))
   }
 
-  /** Writes the attachment and follows it in the index; false when it would be over the size cap. */
+  /** Writes the attachment and follows it in the index; false when it would be over the size cap.
+   * Without an agent, subscriptions made as one are dropped: none outlives its sign-in. */
   #store(ws: WebSocket, attachment: Attachment): boolean {
+    if (!attachment.agent) attachment = { ...attachment, subs: attachment.subs.filter((sub) => !sub.a) }
     try {
       write(ws, attachment)
     } catch {
@@ -221,7 +228,7 @@ export class DdpGateway extends DurableObject<Env> {
   /** Forgets the socket's agent and ends the subscriptions made as it (`nosub`, as Meteor does). */
   #signOut(ws: WebSocket): void {
     const { agent: _, ...attachment } = read(ws)
-    this.#store(ws, { ...attachment, subs: attachment.subs.filter((sub) => !sub.a) })
+    this.#store(ws, attachment)
     for (const sub of attachment.subs) if (sub.a) send(ws, nosub(sub.id))
   }
 
