@@ -9,13 +9,21 @@ export interface ChatUser {
   name?: string
 }
 
-/** A livechat room (Rocket.Chat's `IOmnichannelRoom`, the fields its livechat clients read). */
+/** The visitor as agents see it: never its token, which would let any agent read and write as the
+ * visitor (a deliberate difference from Rocket.Chat, whose rooms and inquiries carry `v.token`). */
+export interface VisitorRef {
+  _id: string
+  username: string
+}
+
+/** A livechat room (Rocket.Chat's `IOmnichannelRoom`, the fields its livechat clients read), as the
+ * visitor's own endpoints answer it. */
 export interface Room {
   _id: string
   t: 'l'
   /** The visitor's name, else its username. */
   fname: string
-  v: { _id: string; token: string; username: string }
+  v: VisitorRef & { token: string }
   open: boolean
   /** ISO 8601. */
   ts: string
@@ -29,6 +37,9 @@ export interface Room {
   _updatedAt: string
 }
 
+/** A room as agents receive it (livechat/rooms): the visitor without its token. */
+export type AgentRoom = Omit<Room, 'v'> & { v: VisitorRef }
+
 /** A message as the REST endpoints answer it (`ts` ISO 8601). Over DDP `ts` and `_updatedAt` are
  * `{"$date": ms}` instead. */
 export interface Message {
@@ -37,7 +48,8 @@ export interface Message {
   msg: string
   ts: string
   u: ChatUser
-  /** The visitor's token, on the visitor's messages. */
+  /** The visitor's token, on the visitor's messages, in the visitor's own answers only (POST
+   * livechat/message, messages.history): never in what agents or the streams receive. */
   token?: string
   /** A system message: `livechat-close` when the room closed, `uj` when an agent joined. */
   t?: 'livechat-close' | 'uj' | 'livechat-started'
@@ -52,7 +64,7 @@ export interface Inquiry {
   message: string
   status: 'queued' | 'taken'
   ts: string
-  v: { _id: string; token: string; username: string }
+  v: VisitorRef
   department?: string
   _updatedAt: string
 }

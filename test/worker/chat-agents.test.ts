@@ -10,6 +10,9 @@ import { call, createAgent } from './support.ts'
 
 const FORBIDDEN = 'User does not have the permissions required for this action [error-unauthorized]'
 
+/** The visitor's message as agents get it. */
+const withoutToken = ({ token: _, ...message }: Message) => message
+
 const status = (headers: Record<string, string>, body: Record<string, unknown> = {}) => post('/api/v1/livechat/agent.status', body, headers)
 const queue = (headers: Record<string, string>, query = '') => get(`/api/v1/livechat/inquiries.queuedForUser${query}`, headers)
 
@@ -48,7 +51,7 @@ describe('inquiries', () => {
     const { inquiry } = await expectStatus<{ inquiry: Inquiry }>(await get(`/api/v1/livechat/inquiries.getOne?roomId=${room._id}`, agent.headers), 200)
     expect(inquiry).toMatchObject({
       _id: room._id, rid: room._id, name: 'Ada Visitor', message: 'first words', status: 'queued', department: 'support',
-      v: { _id: visitor._id, token: visitor.token },
+      v: { _id: visitor._id, username: visitor.username },
     })
     const all = await expectStatus<{ inquiries: Inquiry[]; total: number; count: number; offset: number }>(await queue(agent.headers, '?count=100'), 200)
     const ids = all.inquiries.map((i) => i._id)
@@ -161,12 +164,48 @@ describe('POST chat.sendMessage and GET chat.syncMessages', () => {
     const second = await visitorSays(visitor.token, room._id, 'two')
     const sync = (lastUpdate: string) => get(`/api/v1/chat.syncMessages?roomId=${room._id}&lastUpdate=${lastUpdate}`, agent.headers)
     const everything = await expectStatus<{ result: { updated: Message[]; deleted: unknown[] } }>(await sync('1970-01-01T00:00:00.000Z'), 200)
-    expect(everything.result).toEqual({ updated: [first, second], deleted: [] })
+    expect(everything.result).toEqual({ updated: [first, second].map(withoutToken), deleted: [] })
     const since = await expectStatus<{ result: { updated: Message[] } }>(await sync(first._updatedAt), 200)
-    expect(since.result.updated).toEqual([second])
+    expect(since.result.updated).toEqual([withoutToken(second)])
     await expectError(await sync('yesterday'), 'error-lastUpdate-param-invalid')
     await expectError(await get('/api/v1/chat.syncMessages?lastUpdate=2000-01-01T00:00:00Z', agent.headers), 'error-roomId-param-not-provided')
     await expectError(await get(`/api/v1/chat.syncMessages?roomId=${room._id}`, agent.headers), 'error-lastUpdate-param-not-provided')
+  })
+})
+
+describe('the visitor\'s token', () => {
+  // It would let any agent read and write in the visitor's rooms as the visitor (messages.history,
+  // livechat/message, room.close), bypassing "only the agent serving the room".
+  it('is in nothing agents receive: inquiries, the take, rooms, sendMessage, syncMessages', async () => {
+    const { visitor, room } = await visitorWithRoom()
+    const said = await visitorSays(visitor.token, room._id, 'my first words')
+    expect(said.token).toBe(visitor.token) // the visitor's own answer keeps it
+    const agent = await createAgent()
+    const manager = await createAgent(['livechat-manager'])
+    const sync = (headers: Record<string, string>) => get(`/api/v1/chat.syncMessages?roomId=${room._id}&lastUpdate=1970-01-01T00:00:00Z`, headers)
+    const answers: [string, Response][] = [
+      ['getOne', await get(`/api/v1/livechat/inquiries.getOne?roomId=${room._id}`, agent.headers)],
+      ['queuedForUser', await get('/api/v1/livechat/inquiries.queuedForUser?count=100', agent.headers)],
+      ['take', await take(agent.headers, room._id)],
+      ['rooms, agent', await get('/api/v1/livechat/rooms?count=100', agent.headers)],
+      ['rooms, manager', await get('/api/v1/livechat/rooms?count=100', manager.headers)],
+      ['sendMessage', await sendAgent(agent.headers, { rid: room._id, msg: 'hello' })],
+      ['syncMessages, agent', await sync(agent.headers)],
+      ['syncMessages, manager', await sync(manager.headers)],
+    ]
+    for (const [label, answer] of answers) {
+      const text = await answer.text()
+      expect(answer.status, text).toBe(200)
+      expect(text, label).not.toContain(visitor.token)
+      if (label !== 'sendMessage') expect(text, label).toContain(visitor._id) // the visitor is there, by id
+    }
+    const { rooms } = await expectStatus<{ rooms: Room[] }>(await get('/api/v1/livechat/rooms', agent.headers), 200)
+    expect(rooms[0].v).toEqual({ _id: visitor._id, username: visitor.username })
+    // The visitor's own answers still carry it, on its own messages only.
+    const { messages } = await expectStatus<{ messages: Message[] }>(await history(room._id, visitor.token), 200)
+    expect(messages.map((m) => m.token)).toEqual([undefined, visitor.token])
+    const { room: own } = await expectStatus<{ room: Room }>(await get(`/api/v1/livechat/room?token=${visitor.token}`), 200)
+    expect(own.v.token).toBe(visitor.token)
   })
 })
 

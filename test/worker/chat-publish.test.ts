@@ -4,10 +4,13 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import type { Message } from '../../shared/chat.ts'
+import { newRoom, type Seed } from '../../worker/src/chat/room-record.ts'
+import { RoomsIndex } from '../../worker/src/chat/rooms-index.ts'
+import { randomId } from '../../worker/src/ids.ts'
 import { createAgentWithPassword, signIn } from './agent-support.ts'
 import { expectStatus, post, sendAgent, take, visitorSays, visitorWithRoom } from './chat-support.ts'
-import { NOT_ALLOWED, agentParams, connect, method, sub, visitorParams, type Ddp, type Frame } from './ddp-support.ts'
-import { env, newToken } from './support.ts'
+import { NOT_ALLOWED, agentParams, connect, method, shardOf, sub, visitorParams, type Ddp, type Frame } from './ddp-support.ts'
+import { env, newToken, register } from './support.ts'
 
 const QUEUE = 'stream-livechat-inquiry-queue-observer'
 
@@ -28,7 +31,11 @@ const subscribers = (rid: string) =>
   runInDurableObject(env.CHAT_ROOM.getByName(rid), (_i, state) =>
     state.storage.sql.exec('SELECT gateway, collection, event_name FROM subscribers ORDER BY collection, event_name').toArray())
 
-const ddpShape = (message: Message) => ({ ...message, ts: { $date: Date.parse(message.ts) }, _updatedAt: { $date: Date.parse(message._updatedAt) } })
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** A message as the streams carry it: dates as {"$date": ms}, and never the visitor's token (agents
+ * read the stream too). */
+const ddpShape = ({ token: _, ...message }: Message) => ({ ...message, ts: { $date: Date.parse(message.ts) }, _updatedAt: { $date: Date.parse(message._updatedAt) } })
 
 describe('a conversation over the sockets', () => {
   it('queue, take, messages both ways, typing, close', async () => {
@@ -38,6 +45,7 @@ describe('a conversation over the sockets', () => {
     const { visitor, room } = await visitorWithRoom()
     const added = await event(agentSocket, QUEUE, 'public', ([e]) => e._id === room._id)
     expect(added.fields.args).toEqual([expect.objectContaining({ type: 'added', rid: room._id, status: 'queued' })])
+    expect(added.fields.args[0].v).toEqual({ _id: visitor._id, username: visitor.username })
 
     const visitorSocket = await connect()
     for (const [id, name, eventName] of [
@@ -47,10 +55,12 @@ describe('a conversation over the sockets', () => {
 
     // The visitor's own message comes back on its stream; the queue hears the first words.
     const said = await visitorSays(visitor.token, room._id, 'hello')
+    expect(said.token).toBe(visitor.token) // in the visitor's own answer only
     const echoed = await event(visitorSocket, 'stream-room-messages', room._id)
     expect(echoed).toEqual({ msg: 'changed', collection: 'stream-room-messages', id: 'id', fields: { eventName: room._id, args: [ddpShape(said)] } })
     const changed = await event(agentSocket, QUEUE, 'public', ([e]) => e._id === room._id)
     expect(changed.fields.args[0]).toMatchObject({ type: 'changed', message: 'hello' })
+    expect(JSON.stringify(changed)).not.toContain(visitor.token)
 
     // Taking: agentData to the visitor, removed from the queue.
     await expectStatus(await take(headers, room._id), 200)
@@ -58,6 +68,7 @@ describe('a conversation over the sockets', () => {
     expect(agentData.fields.args).toEqual([{ type: 'agentData', data: { _id: agent.userId, username: agent.username, status: 'not-available' } }])
     const removed = await event(agentSocket, QUEUE, 'public', ([e]) => e._id === room._id)
     expect(removed.fields.args[0]).toMatchObject({ type: 'removed', status: 'taken' })
+    expect(JSON.stringify(removed)).not.toContain(visitor.token)
 
     expect(await sub(agentSocket, 'am', 'stream-room-messages', agentParams(room._id))).toEqual({ msg: 'ready', subs: ['am'] })
     expect(await sub(agentSocket, 'at', 'stream-notify-room', agentParams(`${room._id}/user-activity`))).toEqual({ msg: 'ready', subs: ['at'] })
@@ -119,5 +130,58 @@ describe('the subscribers table', () => {
     // Delivery runs after the answer: wait for the prune.
     for (let i = 0; i < 50 && (await subscribers(room._id)).length > 0; i++) await new Promise((r) => setTimeout(r, 20))
     expect(await subscribers(room._id)).toEqual([])
+  })
+})
+
+describe('delivery', () => {
+  it('the same sender resending an _id publishes the message again (its first delivery may have been lost)', async () => {
+    const { visitor, room } = await visitorWithRoom()
+    const socket = await connect()
+    expect((await sub(socket, 'm', 'stream-room-messages', visitorParams(room._id, visitor.token))).msg).toBe('ready')
+    const _id = `resent-${randomId()}`
+    const said = await visitorSays(visitor.token, room._id, 'once', { _id })
+    expect((await event(socket, 'stream-room-messages', room._id)).fields.args).toEqual([ddpShape(said)])
+    expect(await visitorSays(visitor.token, room._id, 'once, resent', { _id })).toEqual(said)
+    expect((await event(socket, 'stream-room-messages', room._id)).fields.args).toEqual([ddpShape(said)])
+    socket.ws.close()
+  })
+
+  it('a publish that failed is tried again before the room\'s next event goes out', async () => {
+    const { visitor, room } = await visitorWithRoom()
+    const lost = await connect()
+    expect((await sub(lost, 'm', 'stream-room-messages', visitorParams(room._id, visitor.token))).msg).toBe('ready')
+    // The shard resets (as on a deploy): the publish queued meanwhile fails, and its sockets go.
+    const reset = runInDurableObject(shardOf(lost.ip), (_i, state) =>
+      state.blockConcurrencyWhile(async () => { await sleep(200); throw new Error('gateway reset') })).catch(() => {})
+    await sleep(50)
+    const first = await visitorSays(visitor.token, room._id, 'sent while the shard resets')
+    await reset
+    // The client reconnects to the shard at once (same network) and subscribes again: the retry
+    // brings it what failed, then the next message, in order.
+    const back = await connect({ ip: lost.ip })
+    expect((await sub(back, 'm', 'stream-room-messages', visitorParams(room._id, visitor.token))).msg).toBe('ready')
+    const second = await visitorSays(visitor.token, room._id, 'sent once it is back')
+    const delivered = [await event(back, 'stream-room-messages', room._id), await event(back, 'stream-room-messages', room._id)]
+    expect(delivered.map((f) => f.fields.args[0]._id)).toEqual([first._id, second._id])
+    back.ws.close()
+  })
+})
+
+describe('the queue stream', () => {
+  it('a room that speaks before the index heard it was created enters the queue once, as added', async () => {
+    const { ddp } = await signedInAgent()
+    expect((await sub(ddp, 'q', QUEUE, agentParams('public'))).msg).toBe('ready')
+    const visitor = await register({ token: newToken(), name: 'Early Bird' })
+    const seed: Seed = { rid: randomId(), visitor: { _id: visitor._id, token: visitor.token, username: visitor.username }, ts: Date.now() }
+    // As GET livechat/room does: the index row first (version 0), then the room; the room's answer
+    // (its first summary) reaches the index only after the visitor's first words did.
+    const omnichannel = env.OMNICHANNEL.getByName('global')
+    await runInDurableObject(omnichannel, (_i, state) => new RoomsIndex(state.storage.sql).insert({ room: newRoom(seed), version: 0, message: '' }))
+    const { summary } = await env.CHAT_ROOM.getByName(seed.rid).init(seed)
+    await visitorSays(visitor.token, seed.rid, 'first words')
+    await omnichannel.update(summary)
+    const events = (await ddp.quiet(300)).filter((f) => f.collection === QUEUE && f.fields.args[0].rid === seed.rid)
+    expect(events.map((f) => f.fields.args[0])).toEqual([expect.objectContaining({ type: 'added', message: 'first words', status: 'queued' })])
+    ddp.ws.close()
   })
 })

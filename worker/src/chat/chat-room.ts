@@ -79,28 +79,33 @@ export class ChatRoom extends DurableObject<Env> {
 
   /**
    * Stores a message and publishes it. An `_id` already stored answers that message and stores
-   * nothing: the same sender's resend (idempotent); another sender's is refused.
+   * nothing: the same sender's resend (idempotent), published again in case its first delivery was
+   * lost (clients drop an _id they have); another sender's is refused.
    */
   async post(who: Who, input: { _id?: string; msg: string }): Promise<Outcome<Message>> {
     const refused = this.refusal(who)
     if (refused) return { refused }
     const author = this.author(who)
     const stored = input._id === undefined ? undefined : this.messages.get(input._id)
-    if (stored) return stored.sender === author._id ? { ok: stored.message } : { refused: 'id-taken' }
+    if (stored && stored.sender !== author._id) return { refused: 'id-taken' }
+    if (stored) {
+      this.publishMessage(stored.message)
+      return { ok: this.shown(stored.message, who) }
+    }
     if (!this.room!.open) return { refused: 'room-closed' }
     const firstWords = author._id === this.room!.v._id && this.messages.firstFrom(author._id) === ''
     const message = this.append({ _id: input._id ?? randomId(), msg: input.msg }, author)
-    void this.subscribers.publish('stream-room-messages', this.room!._id, [ddpMessage(message)])
+    this.publishMessage(message)
     // The visitor's first words are the inquiry's message: agents see them in the queue at once.
     if (firstWords && isQueued(this.room!)) await this.pushSummary()
     else this.scheduleSummary()
-    return { ok: message }
+    return { ok: this.shown(message, who) }
   }
 
   /** Up to `limit` messages before `end` (ms), newest first. */
   history(who: Who, end: number, limit: number): Outcome<Message[]> {
     const refused = this.refusal(who)
-    return refused ? { refused } : { ok: this.messages.page(end, Math.min(limit, PAGE_MAX.history)) }
+    return refused ? { refused } : { ok: this.messages.page(end, Math.min(limit, PAGE_MAX.history)).map((m) => this.shown(m, who)) }
   }
 
   /** Messages changed after `since` (ms). */
@@ -119,7 +124,7 @@ export class ChatRoom extends DurableObject<Env> {
     const room = this.save({
       ...this.room!, open: false, closedAt: message.ts, closedBy: { ...closer, type: 'visitorToken' in who ? 'visitor' : 'user' },
     })
-    void this.subscribers.publish('stream-room-messages', room._id, [ddpMessage(message)])
+    this.publishMessage(message)
     await this.pushSummary()
     return { ok: room }
   }
@@ -183,17 +188,30 @@ export class ChatRoom extends DurableObject<Env> {
     return { _id: userId, username, ...(name && { name }) }
   }
 
-  /** Stores a message at max(now, last + 1) ms, so times strictly increase; counts it in the room. */
+  /** Stores a message at max(now, last + 1) ms, so times strictly increase; counts it in the room.
+   * Stored without the visitor's token: only the visitor's own answers show it (shown). */
   private append(fields: Pick<Message, '_id' | 'msg' | 't'>, u: ChatUser): Message {
     const ts = Math.max(Date.now(), this.lastTs + 1)
     const room = this.room!
     const message: Message = {
-      ...fields, rid: room._id, ts: iso(ts), u, ...(u._id === room.v._id && { token: room.v.token }), _updatedAt: iso(ts),
+      ...fields, rid: room._id, ts: iso(ts), u, _updatedAt: iso(ts),
     }
     this.messages.insert(message)
     this.lastTs = ts
     this.save({ ...room, msgs: room.msgs + 1, _updatedAt: message._updatedAt })
     return message
+  }
+
+  /** On the room's stream, as stored: without the token, since agents read it too. */
+  private publishMessage(message: Message): void {
+    void this.subscribers.publish('stream-room-messages', message.rid, [ddpMessage(message)])
+  }
+
+  /** The message as `who` sees it: the visitor's own carry its token for the visitor alone, as in
+   * Rocket.Chat's answers to the visitor. */
+  private shown(message: Message, who: Who): Message {
+    const room = this.room!
+    return 'visitorToken' in who && message.u._id === room.v._id ? { ...message, token: room.v.token } : message
   }
 
   /** Writes the record with a new version, which the index has yet to see. */

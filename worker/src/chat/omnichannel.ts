@@ -3,9 +3,9 @@
 // subscribed to the queue, and the erasure of a visitor's rooms. It decides the visitor's open room
 // and creates room ids, atomically: two concurrent requests of one visitor get one room.
 import { DurableObject } from 'cloudflare:workers'
-import type { AgentStatus, Inquiry, Room } from '../../../shared/chat.ts'
+import type { AgentRoom, AgentStatus, Inquiry, Room } from '../../../shared/chat.ts'
 import { randomId } from '../ids.ts'
-import { inquiryOf, isQueued, newRoom, type RoomVisitor, type Seed, type Summary } from './room-record.ts'
+import { agentRoom, inquiryOf, isQueued, newRoom, type RoomVisitor, type Seed, type Summary } from './room-record.ts'
 import { RoomsIndex, type RoomFilter } from './rooms-index.ts'
 import { chatRoom } from './stubs.ts'
 import { Subscribers } from './subscribers.ts'
@@ -69,11 +69,13 @@ export class Omnichannel extends DurableObject<Env> {
     return this.index.openOf(visitorId)?.room ?? null
   }
 
-  /** A room's summary, pushed by the room after each change (older ones are ignored). */
+  /** A room's summary, pushed by the room after each change (older ones are ignored). Version 0 is
+   * the row written before the room existed: agents never heard of it, so its first summary, from
+   * createRoom or from the room itself (whichever comes first), is the one that says `added`. */
   update(summary: Summary): void {
     const before = this.index.apply(summary)
     if (!before) return
-    const [was, is] = [isQueued(before.room), isQueued(summary.room)]
+    const [was, is] = [before.version > 0 && isQueued(before.room), isQueued(summary.room)]
     if (was && is) this.publishQueue('changed', inquiryOf(summary))
     else if (was) this.publishQueue('removed', inquiryOf(summary))
     else if (is) this.publishQueue('added', inquiryOf(summary))
@@ -91,10 +93,10 @@ export class Omnichannel extends DurableObject<Env> {
     return summary?.room.open ? inquiryOf(summary) : null
   }
 
-  /** One page of rooms, newest first. */
-  rooms(filter: RoomFilter, offset: number, count: number): { rooms: Room[]; total: number } {
+  /** One page of rooms, newest first, as agents see them. */
+  rooms(filter: RoomFilter, offset: number, count: number): { rooms: AgentRoom[]; total: number } {
     const { summaries, total } = this.index.list(filter, offset, count)
-    return { rooms: summaries.map((s) => s.room), total }
+    return { rooms: summaries.map((s) => agentRoom(s.room)), total }
   }
 
   /** Records the gateway for the queue's stream: `public`, or `department/<id>`. */
@@ -139,8 +141,9 @@ export class Omnichannel extends DurableObject<Env> {
     return this.sql.exec('SELECT 1 FROM erased_visitors WHERE visitor_id = ?', visitorId).toArray().length > 0
   }
 
-  /** Creates (or finds) the room's object and takes its summary; publishes the new inquiry. Null
-   * when the visitor was erased meanwhile: the room just made is erased too. */
+  /** Creates (or finds) the room's object and takes its summary like any other (update publishes the
+   * new inquiry, unless a newer summary got here first). Null when the visitor was erased meanwhile:
+   * the room just made is erased too. */
   private async createRoom(seed: Seed): Promise<{ room: Room | null; created: boolean }> {
     const { summary, created } = await chatRoom(this.env, seed.rid).init(seed)
     if (!this.index.get(seed.rid)) {
@@ -148,8 +151,7 @@ export class Omnichannel extends DurableObject<Env> {
       await this.eraseRooms([seed.rid])
       return { room: null, created: false }
     }
-    this.index.apply(summary)
-    if (created && isQueued(summary.room)) this.publishQueue('added', inquiryOf(summary))
+    this.update(summary)
     return { room: summary.room, created }
   }
 

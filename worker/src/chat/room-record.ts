@@ -1,6 +1,6 @@
 // A room's record as it starts, and what the Omnichannel index keeps of it: built here only, so
 // the room and the index never disagree on a new room.
-import type { Inquiry, Room } from '../../../shared/chat.ts'
+import type { AgentRoom, Inquiry, Room, VisitorRef } from '../../../shared/chat.ts'
 
 /** The visitor as a room needs it (from the registry's record). */
 export interface RoomVisitor {
@@ -44,10 +44,16 @@ export function newRoom({ rid, visitor, ts }: Seed): Room {
   }
 }
 
+/** The visitor without its token: what agents get (the token would let them act as the visitor). */
+const visitorRef = ({ _id, username }: Room['v']): VisitorRef => ({ _id, username })
+
+/** The room as agents receive it. */
+export const agentRoom = (room: Room): AgentRoom => ({ ...room, v: visitorRef(room.v) })
+
 /** The room is in the queue while open and served by nobody. */
 export const isQueued = (room: Room): boolean => room.open && !room.servedBy
 
-/** The room's inquiry (its id is the room's), as Rocket.Chat's queue shows it. */
+/** The room's inquiry (its id is the room's), as Rocket.Chat's queue shows it, for agents only. */
 export function inquiryOf({ room, message }: Omit<Summary, 'version'>): Inquiry {
   return {
     _id: room._id,
@@ -56,7 +62,7 @@ export function inquiryOf({ room, message }: Omit<Summary, 'version'>): Inquiry 
     message,
     status: room.servedBy ? 'taken' : 'queued',
     ts: room.ts,
-    v: room.v,
+    v: visitorRef(room.v),
     ...(room.departmentId && { department: room.departmentId }),
     _updatedAt: room._updatedAt,
   }

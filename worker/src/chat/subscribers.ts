@@ -1,6 +1,6 @@
 // The gateway shards subscribed to an object's streams, and the delivery of its events to them.
-// Events go out one after another, so every gateway sees one object's events in the order they
-// happened; a gateway that reached no socket is dropped from that stream (see fanout.ts), unless
+// Events go out one after another (a failing gateway's retries included, fanout.ts), so every
+// gateway sees one object's events in the order they happened; a gateway that reached no socket is dropped from that stream (see fanout.ts), unless
 // it subscribed again meanwhile.
 import { fanout, type Except } from './fanout.ts'
 
