@@ -249,7 +249,8 @@ export class DdpGateway extends DurableObject<Env> {
     const { agent } = read(ws)
     if (agent) {
       await endSession(this.env.CONTACTS, agent.tokenHash)
-      this.#signOut(ws)
+      // Only the sign-in this logout ended: a `login` that finished meanwhile stays signed in.
+      if (read(ws).agent?.tokenHash === agent.tokenHash) this.#signOut(ws)
     }
     send(ws, result(id))
   }
