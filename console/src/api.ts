@@ -3,6 +3,7 @@
 // returns to sign-in); every other failure comes back as a message fit to show.
 import type { Visitor } from '../../worker/src/visitor'
 import type { CustomField } from '../../worker/src/visitor-rules'
+import type { AgentRoom, AgentStatus, Inquiry, Message } from '../../shared/chat'
 
 export type { Visitor }
 export type ConfigField = Pick<CustomField, '_id' | 'label' | 'type' | 'required' | 'regexp' | 'options'>
@@ -103,6 +104,8 @@ export function createApi(options: { origin?: string; session: () => Session | n
   const query = (params: Record<string, string | number>) => new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))
 
   return {
+    /** Where the API lives ('' for the page's own origin): the DDP socket goes there too. */
+    origin,
     login: (user: string, password: string) =>
       call<{ data: Session }>('/api/v1/login', { method: 'POST', body: { user, password }, auth: false }),
     /** Revokes the session's token; a 401 here (already expired) does not need reporting, and
@@ -116,6 +119,17 @@ export function createApi(options: { origin?: string; session: () => Session | n
     /** An update by id, never an upsert: an erased contact stays erased (error-contact-not-found). */
     update: (body: ContactUpdate) => call<{ contact: Visitor }>('/api/v1/omnichannel/contacts.update', { method: 'POST', body }),
     erase: (contactId: string) => call<unknown>('/api/v1/omnichannel/contacts.delete', { method: 'POST', body: { contactId } }),
+    // Live chat (the inbox).
+    setStatus: (status: AgentStatus) => call<{ status: AgentStatus }>('/api/v1/livechat/agent.status', { method: 'POST', body: { status } }),
+    queue: () => call<{ inquiries: Inquiry[] }>('/api/v1/livechat/inquiries.queuedForUser'),
+    take: (inquiryId: string) => call<{ inquiry: Inquiry }>('/api/v1/livechat/inquiries.take', { method: 'POST', body: { inquiryId } }),
+    openRooms: (userId: string) => call<{ rooms: AgentRoom[] }>(`/api/v1/livechat/rooms?${query({ open: 'true', 'agents[]': userId })}`),
+    /** Every message of the room (up to the server's 1,000), oldest first. */
+    history: (roomId: string) =>
+      call<{ result: { updated: Message[] } }>(`/api/v1/chat.syncMessages?${query({ roomId, lastUpdate: new Date(0).toISOString() })}`),
+    /** Idempotent by `_id`: the same `_id` sent again returns the stored message. */
+    send: (rid: string, msg: string, _id: string) => call<{ message: Message }>('/api/v1/chat.sendMessage', { method: 'POST', body: { message: { rid, msg, _id } } }),
+    close: (rid: string, comment: string) => call<unknown>('/api/v1/livechat/room.closeByUser', { method: 'POST', body: { rid, comment } }),
     config: (signal?: AbortSignal) =>
       call<{ config: { customFields?: ConfigField[]; departments?: Department[] } }>('/api/v1/livechat/config', { auth: false, signal }),
   }

@@ -199,9 +199,10 @@ export function fakeServer(options: { visitors?: Visitor[]; agents?: Agent[]; fi
     visitors,
     sent,
     tokens,
-    /** Answer `route` with `handler` (undefined falls through to the server). */
+    /** Answer `route` with `handler` (undefined falls through to the handler set before, else the server). */
     on(route: string, handler: (req: Sent) => Answer | undefined | Promise<Answer | undefined>) {
-      overrides[route] = handler
+      const before = overrides[route]
+      overrides[route] = async (req) => (await handler(req)) ?? before?.(req)
     },
     requests: (route: string) => sent.filter((s) => `${s.method} ${s.path}` === route),
     /** A token valid for `username`, as after a sign-in. */

@@ -1,24 +1,16 @@
-// The console: the sign-in screen, or (signed in) the contact list or one contact, picked by the
-// URL's hash (#/contacts/<id>), so Back and reloading work. A 401 from any call ends the session
-// and comes back here with a message.
+// The console: the sign-in screen, or (signed in) the contact list, one contact or the inbox,
+// picked by the URL's hash (routes.ts). A 401 from any call ends the session and comes back here
+// with a message.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { createApi, type ConfigField, type Department, type Session } from '../api'
 import { canEdit, canErase, loadSession, saveSession } from '../session'
 import { ContactList, type FocusTarget, type ListQuery } from './ContactList'
 import { ContactView } from './ContactView'
+import { InboxLoader } from './InboxLoader'
+import { inboxHref, routeOf } from './routes'
 import { SignIn } from './SignIn'
 
 export const SESSION_ENDED = 'Your session has ended. Sign in again to continue.'
-
-const contactOfHash = (hash: string) => {
-  const match = /^#\/contacts\/(.+)$/.exec(hash)
-  if (!match) return undefined
-  try {
-    return decodeURIComponent(match[1])
-  } catch {
-    return undefined
-  }
-}
 
 /** The server's custom field definitions and departments (GET /api/v1/livechat/config), once loaded. */
 export type ConfigState = { fields?: ConfigField[]; departments?: Department[]; error?: string; reload: () => void }
@@ -116,7 +108,8 @@ function Console(props: {
   }, [configLoads])
   const configState: ConfigState = { ...config, reload: () => setConfigLoads((n) => n + 1) }
 
-  const contactId = contactOfHash(hash)
+  const route = routeOf(hash)
+  const contactId = route.view === 'contact' ? route.id : undefined
   // A message about the list ("… was erased.") is for the one visit it follows.
   useEffect(() => {
     if (contactId) setFlash('')
@@ -136,6 +129,10 @@ function Console(props: {
     <>
       <header class="top">
         <p class="brand">Agent console</p>
+        <nav aria-label="Views" class="views">
+          <a href="#/" aria-current={route.view === 'inbox' ? undefined : 'page'}>Contacts</a>
+          <a href={inboxHref()} aria-current={route.view === 'inbox' ? 'page' : undefined}>Inbox</a>
+        </nav>
         <p class="who">
           Signed in as <strong>{session.me.name || session.me.username}</strong>
         </p>
@@ -144,7 +141,9 @@ function Console(props: {
         </button>
       </header>
       <main id="main">
-        {contactId ? (
+        {route.view === 'inbox' ? (
+          <InboxLoader api={api} session={session} rid={route.rid} />
+        ) : contactId ? (
           <ContactView
             key={contactId}
             api={api}

@@ -1,0 +1,188 @@
+// The inbox: the agent's status, the queue (live over the queue stream, never polled), the chats
+// the agent serves with unread counts, and the open chat. One DDP socket carries all of it, signed
+// in with the session's token; after every (re)connection the queue, the chats and the open chat's
+// history are loaded again over REST and merged by `_id`, so what was missed while disconnected
+// shows, once.
+import { useEffect, useRef, useState } from 'preact/hooks'
+import type { AgentRoom, Inquiry, Message } from '../../../../shared/chat'
+import { createDdp, socketUrl, type Ddp } from '../../ddp'
+import { fromWire, merge, type ChatMessage } from '../../messages'
+import { useTitle } from '../Announce'
+import { inboxHref } from '../routes'
+import { ChatList } from './ChatList'
+import { Conversation } from './Conversation'
+import { NotifyButton, notifyInquiry } from './notify'
+import { Queue } from './Queue'
+import { StatusSwitch } from './StatusSwitch'
+import type { InboxProps } from './types'
+import './inbox.css'
+
+const QUEUE = 'stream-livechat-inquiry-queue-observer'
+type QueueEvent = Inquiry & { type: 'added' | 'changed' | 'removed' }
+
+export const TAKEN_FIRST = (name: string) => `Another agent took the chat with ${name} first.`
+
+export function Inbox({ api, session, rid }: InboxProps) {
+  const [queue, setQueue] = useState<Inquiry[]>([])
+  // Every room seen this visit, by id: the open ones are listed, a closed one stays readable.
+  const [rooms, setRooms] = useState<Record<string, AgentRoom>>({})
+  const [messages, setMessages] = useState<Record<string, ChatMessage[]>>({})
+  const [unread, setUnread] = useState<Record<string, number>>({})
+  const [typing, setTyping] = useState<Record<string, string>>({})
+  const [alert, setAlert] = useState('')
+  const [ddp, setDdp] = useState<Ddp>()
+  const [ready, setReady] = useState(false)
+  const current = useRef(rid)
+  current.current = rid
+  // Message ids already counted, so a message delivered twice is not unread twice.
+  const seen = useRef(new Set<string>())
+  const me = session.me
+  useTitle(rid && rooms[rid] ? rooms[rid].fname : 'Inbox')
+
+  const add = (roomId: string, list: ChatMessage[]) => {
+    for (const m of list) seen.current.add(m._id)
+    setMessages((all) => ({ ...all, [roomId]: merge(all[roomId] ?? [], list) }))
+  }
+
+  const loadHistory = async (roomId: string) => {
+    const r = await api.history(roomId)
+    if (r.ok) add(roomId, r.data.result.updated.map(fromWire))
+  }
+
+  const loadRooms = async () => {
+    const r = await api.openRooms(session.userId)
+    if (!r.ok) return
+    const open = new Map(r.data.rooms.map((room) => [room._id, room]))
+    // A room missing from the open ones was closed meanwhile.
+    setRooms((known) => {
+      const next: Record<string, AgentRoom> = {}
+      for (const [id, room] of Object.entries(known)) next[id] = open.get(id) ?? { ...room, open: false }
+      for (const [id, room] of open) next[id] = room
+      return next
+    })
+  }
+
+  const loadQueue = async () => {
+    const r = await api.queue()
+    if (r.ok) setQueue(r.data.inquiries)
+  }
+
+  const onQueueEvent = ([event]: [QueueEvent]) => {
+    const { type, ...inquiry } = event
+    setQueue((list) => {
+      const rest = list.filter((i) => i._id !== inquiry._id)
+      if (type === 'removed' || inquiry.status !== 'queued') return rest
+      const at = list.findIndex((i) => i._id === inquiry._id)
+      return at < 0 ? [...rest, inquiry] : list.map((i) => (i._id === inquiry._id ? inquiry : i))
+    })
+    if (type === 'added') notifyInquiry(inquiry)
+  }
+
+  const onRoomMessage = (roomId: string, wire: Message) => {
+    const message = fromWire(wire as never)
+    const fresh = !seen.current.has(message._id)
+    add(roomId, [message])
+    setTyping((t) => (t[roomId] === message.u.username ? { ...t, [roomId]: '' } : t))
+    if (message.t === 'livechat-close') setRooms((r) => (r[roomId] ? { ...r, [roomId]: { ...r[roomId], open: false } } : r))
+    if (fresh && !message.t && message.u._id !== me._id && roomId !== current.current) {
+      setUnread((u) => ({ ...u, [roomId]: (u[roomId] ?? 0) + 1 }))
+    }
+  }
+
+  // One socket for the inbox's life.
+  useEffect(() => {
+    const socket = createDdp(socketUrl(api.origin), {
+      // A refused resume means the session is over: any authenticated call then ends it (401).
+      handshake: (d) => d.call('login', { resume: session.authToken }).catch((error) => (void api.me(), Promise.reject(error))),
+      onReady: () => {
+        setReady(true)
+        void loadQueue()
+        void loadRooms()
+        if (current.current) void loadHistory(current.current)
+      },
+    })
+    const stopQueue = socket.subscribe(QUEUE, 'public', onQueueEvent as never)
+    setDdp(socket)
+    return () => {
+      stopQueue()
+      socket.close()
+    }
+  }, [])
+
+  // Each open chat's messages, for its unread count as much as for the open conversation.
+  const openIds = Object.values(rooms).filter((r) => r.open).map((r) => r._id).sort().join()
+  const roomSubs = useRef(new Map<string, () => void>())
+  useEffect(() => {
+    if (!ddp) return
+    const wanted = new Set(openIds ? openIds.split(',') : [])
+    for (const [id, stop] of roomSubs.current) if (!wanted.has(id)) (stop(), roomSubs.current.delete(id))
+    for (const id of wanted) {
+      if (!roomSubs.current.has(id)) roomSubs.current.set(id, ddp.subscribe('stream-room-messages', id, ([m]) => onRoomMessage(id, m)))
+    }
+  }, [ddp, openIds])
+
+  // The open chat: its history, and who is typing in it.
+  useEffect(() => {
+    if (!rid || !ddp) return
+    setUnread((u) => ({ ...u, [rid]: 0 }))
+    if (ddp.ready) void loadHistory(rid)
+    return ddp.subscribe('stream-notify-room', `${rid}/user-activity`, ([username, activities]) =>
+      setTyping((t) => ({ ...t, [rid]: (activities as string[]).includes('user-typing') ? String(username) : '' })),
+    )
+  }, [rid, ddp])
+
+  const take = async (inquiry: Inquiry) => {
+    setAlert('')
+    const r = await api.take(inquiry._id)
+    if (r.ok || r.errorType === 'error-not-allowed') setQueue((list) => list.filter((i) => i._id !== inquiry._id))
+    if (r.ok) {
+      await loadRooms()
+      location.hash = inboxHref(inquiry.rid)
+    } else {
+      setAlert(r.errorType === 'error-not-allowed' ? TAKEN_FIRST(inquiry.name) : `Couldn't take the chat with ${inquiry.name}: ${r.error}`)
+    }
+  }
+
+  const room = rid ? rooms[rid] : undefined
+  return (
+    <section aria-labelledby="inbox-title" class="inbox">
+      <div class="title-row">
+        <h1 id="inbox-title">Inbox</h1>
+        <StatusSwitch api={api} />
+      </div>
+      <p role="status" class="status">
+        {ready ? '' : 'Connecting to live updates…'}
+      </p>
+      <div role="alert">{alert && <p class="error-box">{alert}</p>}</div>
+      <NotifyButton />
+      <div class="inbox-grid">
+        <div class="inbox-side">
+          <Queue queue={queue} onTake={take} />
+          <ChatList rooms={Object.values(rooms).filter((r) => r.open)} unread={unread} current={rid} />
+        </div>
+        <div class="inbox-main">
+          {rid ? (
+            <Conversation
+              key={rid}
+              api={api}
+              ddp={ddp}
+              me={me}
+              rid={rid}
+              room={room}
+              messages={messages[rid] ?? []}
+              typing={typing[rid] ?? ''}
+              onMessages={(list) => add(rid, list)}
+              onClosed={() => {
+                setRooms((r) => (r[rid] ? { ...r, [rid]: { ...r[rid], open: false } } : r))
+                // The close message, whether or not the stream (no longer followed) brought it.
+                void loadHistory(rid)
+              }}
+            />
+          ) : (
+            <p class="hint">Take a chat from the queue, or open one of yours.</p>
+          )}
+        </div>
+      </div>
+    </section>
+  )
+}

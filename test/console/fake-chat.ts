@@ -1,0 +1,168 @@
+// The inbox's side of the fake server: the agents' chat endpoints (through fakeServer's overrides)
+// and a fake WebSocket speaking the Worker's DDP subset, which the REST side publishes to as the
+// Worker does (a take removes the inquiry from the queue stream, a message goes to the room's).
+import { vi } from 'vitest'
+import type { AgentRoom, Inquiry, Message } from '../../shared/chat'
+import { json, type FakeServer } from './support'
+
+type Frame = { msg?: string; id?: string; [k: string]: any }
+
+class FakeSocket {
+  static OPEN = 1
+  readyState = 0
+  onopen?: () => void
+  onmessage?: (event: { data: string }) => void
+  onclose?: () => void
+  readonly url: string
+  private readonly hub: FakeDdp
+  constructor(url: string, hub: FakeDdp) {
+    this.url = url
+    this.hub = hub
+    hub.sockets.push(this)
+    setTimeout(() => {
+      this.readyState = 1
+      this.onopen?.()
+    })
+  }
+  send(text: string) {
+    this.hub.receive(this, JSON.parse(text))
+  }
+  deliver(frame: Frame) {
+    if (this.readyState === 1) this.onmessage?.({ data: JSON.stringify(frame) })
+  }
+  close() {
+    if (this.readyState === 3) return
+    this.readyState = 3
+    setTimeout(() => this.onclose?.())
+  }
+}
+
+export class FakeDdp {
+  sockets: FakeSocket[] = []
+  /** Every frame the console sent. */
+  frames: Frame[] = []
+  private subs: { socket: FakeSocket; id: string; name: string; eventName: string }[] = []
+  private readonly validToken: (token: string) => boolean
+
+  constructor(validToken: (token: string) => boolean) {
+    this.validToken = validToken
+    const hub = this
+    vi.stubGlobal('WebSocket', class extends FakeSocket {
+      constructor(url: string) {
+        super(url, hub)
+      }
+    })
+  }
+
+  receive(socket: FakeSocket, frame: Frame) {
+    this.frames.push(frame)
+    if (frame.msg === 'connect') socket.deliver({ msg: 'connected', session: 's' })
+    if (frame.msg === 'ping') socket.deliver({ msg: 'pong' })
+    if (frame.msg === 'sub') {
+      this.subs.push({ socket, id: frame.id!, name: frame.name, eventName: frame.params[0] })
+      socket.deliver({ msg: 'ready', subs: [frame.id] })
+    }
+    if (frame.msg === 'unsub') {
+      this.subs = this.subs.filter((s) => s.id !== frame.id)
+      socket.deliver({ msg: 'nosub', id: frame.id })
+    }
+    if (frame.msg === 'method') {
+      if (frame.method === 'login' && !this.validToken(frame.params[0].resume)) {
+        socket.deliver({ msg: 'result', id: frame.id, error: { error: 403, reason: "You've been logged out by the server. Please log in again." } })
+      } else socket.deliver({ msg: 'result', id: frame.id, result: frame.method === 'login' ? { id: 'u', token: frame.params[0].resume, type: 'resume' } : undefined })
+    }
+  }
+
+  /** A stream event to every subscriber of (collection, eventName). */
+  emit(collection: string, eventName: string, args: unknown[]) {
+    for (const s of this.subs) {
+      if (s.name === collection && s.eventName === eventName) s.socket.deliver({ msg: 'changed', collection, id: 'id', fields: { eventName, args } })
+    }
+  }
+
+  subscribed = (collection: string, eventName: string) => this.subs.some((s) => s.name === collection && s.eventName === eventName && s.socket.readyState === 1)
+
+  methods = (method: string) => this.frames.filter((f) => f.msg === 'method' && f.method === method).map((f) => f.params)
+
+  /** Drops every open socket, as a restart of the server does. */
+  drop() {
+    for (const s of this.sockets) s.close()
+    this.subs = []
+  }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString()
+const T0 = Date.UTC(2026, 0, 5, 10)
+
+export function inquiry(n: number): Inquiry {
+  return { _id: `room${n}`, rid: `room${n}`, name: `Visitor ${n}`, message: `Hello from ${n}`, status: 'queued', ts: iso(T0 + n), v: { _id: `id${n}`, username: `guest-${n}` }, _updatedAt: iso(T0 + n) }
+}
+
+export const visitorMessage = (rid: string, _id: string, msg: string, n = 1, ts = T0 + 1000): Message => ({
+  _id, rid, msg, ts: iso(ts), u: { _id: `id${n}`, username: `guest-${n}`, name: `Visitor ${n}` }, _updatedAt: iso(ts),
+})
+
+/** The stream's shape of a message: `ts` as {$date}, no token. */
+export const onStream = (m: Message) => ({ ...m, ts: { $date: Date.parse(m.ts) }, _updatedAt: { $date: Date.parse(m._updatedAt) } })
+
+/** Chat endpoints on `server`, queue `queued` inquiries; `taken` rooms are already the agent's. */
+export function fakeChat(server: FakeServer, options: { queued?: number[]; taken?: number[] } = {}) {
+  const ddp = new FakeDdp((token) => server.tokens.has(token))
+  const queue = new Map((options.queued ?? []).map((n) => [`room${n}`, inquiry(n)]))
+  const rooms = new Map<string, AgentRoom>()
+  const messages = new Map<string, Message[]>()
+  const openRoom = (n: number, agent: string) => {
+    const i = inquiry(n)
+    rooms.set(i.rid, { _id: i.rid, t: 'l', fname: i.name, v: i.v, open: true, ts: i.ts, msgs: 1, servedBy: { _id: agent, username: agent }, _updatedAt: i.ts })
+    messages.set(i.rid, [visitorMessage(i.rid, `first${n}`, i.message, n)])
+  }
+  for (const n of options.taken ?? []) openRoom(n, 'u-maria')
+
+  server.on('POST /api/v1/livechat/agent.status', (req) => json({ status: req.body.status, success: true }))
+  server.on('GET /api/v1/livechat/inquiries.queuedForUser', () => json({ inquiries: [...queue.values()], count: queue.size, offset: 0, total: queue.size, success: true }))
+  server.on('POST /api/v1/livechat/inquiries.take', (req) => {
+    const taken = queue.get(req.body.inquiryId)
+    if (!taken) return json({ success: false, error: 'Inquiry already taken [error-not-allowed]', errorType: 'error-not-allowed' }, 400)
+    queue.delete(taken._id)
+    openRoom(Number(taken._id.slice(4)), req.headers['x-user-id'])
+    ddp.emit('stream-livechat-inquiry-queue-observer', 'public', [{ type: 'removed', ...taken, status: 'taken' }])
+    return json({ inquiry: { ...taken, status: 'taken' }, success: true })
+  })
+  server.on('GET /api/v1/livechat/rooms', () => {
+    const open = [...rooms.values()].filter((r) => r.open)
+    return json({ rooms: open, count: open.length, offset: 0, total: open.length, success: true })
+  })
+  server.on('GET /api/v1/chat.syncMessages', (req) => json({ result: { updated: messages.get(req.params.get('roomId')!) ?? [], deleted: [] }, success: true }))
+  server.on('POST /api/v1/chat.sendMessage', (req) => {
+    const { rid, msg, _id } = req.body.message
+    const list = messages.get(rid)!
+    let stored = list.find((m) => m._id === _id)
+    if (!stored) {
+      stored = { _id, rid, msg, ts: iso(Date.now()), u: { _id: req.headers['x-user-id'], username: 'maria' }, _updatedAt: iso(Date.now()) }
+      list.push(stored)
+    }
+    ddp.emit('stream-room-messages', rid, [onStream(stored)])
+    return json({ message: stored, success: true })
+  })
+  server.on('POST /api/v1/livechat/room.closeByUser', (req) => {
+    const room = rooms.get(req.body.rid)!
+    room.open = false
+    const close: Message = { _id: `close-${room._id}`, rid: room._id, msg: req.body.comment, t: 'livechat-close', ts: iso(Date.now()), u: { _id: 'u-maria', username: 'maria' }, _updatedAt: iso(Date.now()) }
+    messages.get(room._id)!.push(close)
+    ddp.emit('stream-room-messages', room._id, [onStream(close)])
+    return json({ success: true })
+  })
+
+  return {
+    ddp,
+    queue,
+    rooms,
+    messages,
+    /** A visitor opens a chat: the queue stream says `added`. */
+    arrive(n: number) {
+      const i = inquiry(n)
+      queue.set(i._id, i)
+      ddp.emit('stream-livechat-inquiry-queue-observer', 'public', [{ type: 'added', ...i }])
+    },
+  }
+}
