@@ -2,39 +2,66 @@
 // widget/dist/widget.js, plus the same file under Rocket.Chat's path and the demo page
 // (copied from widget/public). The agent console builds into the same directory (under agent/),
 // which this build leaves alone.
+// Then the chat chunk, chat.js beside each copy of widget.js: an ES module the widget loads with
+// import() from its own directory when a chat starts (so a CSP allowing widget.js allows it). It
+// uses the main bundle's Preact, handed over at start (see src/chat/preact-shim.ts), not a copy.
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { defineConfig } from 'vite'
+import { build, defineConfig, type InlineConfig } from 'vite'
 import { ASSETS_DIR, CONSOLE_SUBDIR, emptyExcept } from '../scripts/assets.ts'
 
 const dist = ASSETS_DIR
+const src = resolve(import.meta.dirname, 'src')
+// Never the development runtime (NODE_ENV=test under vitest would pick it): the chunk's Preact
+// aliases cover the production one, and the budgets measure it.
+const jsx = { runtime: 'automatic', importSource: 'preact', development: false } as const
+// ASCII output: host pages without a UTF-8 charset would otherwise garble "…", "ö"…
+const ascii = { output: { charset: 'ascii' } } as const
+
+const chatChunk: InlineConfig = {
+  configFile: false,
+  root: import.meta.dirname,
+  publicDir: false,
+  logLevel: 'warn',
+  oxc: { jsx },
+  resolve: { alias: [{ find: /^preact(\/hooks|\/jsx-runtime)?$/, replacement: resolve(src, 'chat/preact-shim.ts') }] },
+  build: {
+    outDir: dist,
+    emptyOutDir: false,
+    target: 'es2022',
+    lib: { entry: resolve(src, 'chat/index.tsx'), formats: ['es'], fileName: () => 'chat.js' },
+    // Vite leaves a library's ES output unminified; this one is served as is.
+    rolldownOptions: { output: { ...ascii.output, minify: true } },
+  },
+}
 
 export default defineConfig({
   root: import.meta.dirname,
   publicDir: resolve(import.meta.dirname, 'public'),
-  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  oxc: { jsx },
   build: {
     outDir: dist,
     // Emptied by emptyExcept below, which keeps the console's output.
     emptyOutDir: false,
     target: 'es2022',
     lib: {
-      entry: resolve(import.meta.dirname, 'src/main.tsx'),
+      entry: resolve(src, 'main.tsx'),
       formats: ['iife'],
       name: 'EdgeContactCenterWidget',
       fileName: () => 'widget.js',
     },
-    // ASCII output: host pages without a UTF-8 charset would otherwise garble "…", "ö"…
-    rolldownOptions: { output: { charset: 'ascii' } },
+    rolldownOptions: ascii,
   },
   plugins: [
     emptyExcept(dist, [CONSOLE_SUBDIR]),
     {
-      name: 'rocketchat-path',
+      name: 'chat-chunk-and-rocketchat-path',
       apply: 'build',
-      closeBundle() {
+      async closeBundle() {
+        await build(chatChunk)
         mkdirSync(resolve(dist, 'livechat'), { recursive: true })
         copyFileSync(resolve(dist, 'widget.js'), resolve(dist, 'livechat/rocketchat-livechat.min.js'))
+        copyFileSync(resolve(dist, 'chat.js'), resolve(dist, 'livechat/chat.js'))
       },
     },
   ],

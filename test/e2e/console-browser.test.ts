@@ -30,11 +30,20 @@ function createAgent(username: keyof typeof PASSWORDS, role: string, on = dev): 
   return { 'X-User-Id': userId, 'X-Auth-Token': authToken }
 }
 
+/** An agent available, so that the widget shows its pre-chat form (else its offline form). */
+async function makeAvailable(headers: Record<string, string>, on = dev) {
+  const response = await fetch(`${on.url}/api/v1/livechat/agent.status`, {
+    method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ status: 'available' }),
+  })
+  expect(response.status).toBe(200)
+}
+
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true })
   ;[dev, browser] = await startDevAndChromium()
   manager = createAgent('maria', 'livechat-manager')
   agent = createAgent('alex', 'livechat-agent')
+  await makeAvailable(agent)
 })
 
 afterAll(async () => {
@@ -374,6 +383,7 @@ describe('the console with CONTACT_INCLUDE_TOKEN=false (tokens hidden from agent
   beforeAll(async () => {
     hidden = await startWranglerDev({ vars: { CONTACT_INCLUDE_TOKEN: 'false' } })
     maria = createAgent('maria', 'livechat-manager', hidden)
+    await makeAvailable(maria, hidden)
   })
 
   afterAll(() => hidden?.stop())

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Visitor } from '../../worker/src/visitor.ts'
 import { MAX_ATTEMPTS, RETRY_BOUND_MS } from '../../widget/src/api-client.ts'
 import { axeViolations, focusedInWidget, hostHtml, serveHostPages, startDevAndChromium } from '../support/browser.ts'
-import { ROOT, type WranglerDev } from '../support/wrangler-dev.ts'
+import { ROOT, agentCli, type WranglerDev } from '../support/wrangler-dev.ts'
 
 const SHOTS = join(ROOT, 'test-output')
 let dev: WranglerDev
@@ -18,6 +18,10 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true })
   ;[dev, browser] = await startDevAndChromium()
   const api = dev.url
+  // The pre-chat form shows while an agent is available (else the offline form does): one is.
+  const [made] = agentCli(dev, 'create', 'widget-agent', '--role', 'livechat-agent')
+  const headers = { 'X-User-Id': made.userId, 'X-Auth-Token': made.authToken, 'content-type': 'application/json' }
+  await fetch(`${api}/api/v1/livechat/agent.status`, { method: 'POST', headers, body: JSON.stringify({ status: 'available' }) })
   const rocketChatSnippet = `<script>
     (function(w, d, s, u) {
       w.RocketChat = function(c) { w.RocketChat._.push(c) }; w.RocketChat._ = []; w.RocketChat.url = u;

@@ -4,14 +4,19 @@
 import { cleanup, render } from '@testing-library/preact'
 import { afterEach, vi } from 'vitest'
 import { createApiClient, type LivechatConfig } from '../../widget/src/api-client'
+import { loadChatWhenNeeded } from '../../widget/src/chat-loader'
 import { App } from '../../widget/src/components/App'
 import type { Lang } from '../../widget/src/i18n'
 import { createVisitorMemory } from '../../widget/src/visitor-memory'
-import { createWidget } from '../../widget/src/widget'
+import { createWidget, type Widget } from '../../widget/src/widget'
 
 export const API = 'https://chat.example'
 
+/** Widgets mounted by this test: reset afterwards, which stops a chat session's socket and timers. */
+const mounted: Widget[] = []
+
 afterEach(() => {
+  for (const widget of mounted.splice(0)) widget.reset()
   cleanup()
   localStorage.clear()
   vi.useRealTimers()
@@ -74,12 +79,16 @@ export function stubServer(routes: Record<string, Reply | Reply[]> = {}) {
   return { sent, posts: () => sent.filter((s) => s.method === 'POST') }
 }
 
-export function mountWidget(options: { lang?: Lang; open?: boolean; storage?: () => Storage } = {}) {
+export function mountWidget(options: { lang?: Lang; open?: boolean; storage?: () => Storage; chat?: boolean } = {}) {
+  const api = createApiClient(API)
   const widget = createWidget({
-    api: createApiClient(API),
+    api,
     memory: createVisitorMemory(options.storage ?? (() => localStorage)),
     lang: options.lang ?? 'en',
   })
+  // The chat chunk from source (the build's import() of chat.js is for browsers).
+  if (options.chat) loadChatWhenNeeded(widget, api, API, () => import('../../widget/src/chat/index'))
+  mounted.push(widget)
   const view = render(<App widget={widget} />)
   if (options.open !== false) widget.open()
   void widget.load()

@@ -2,6 +2,7 @@
 // with jittered exponential backoff (or after the Retry-After of a 429 or 503), within a bound
 // on total time and attempts; other 4xx answers are final, and so is a 5xx that names a
 // permanent condition (500 error-invalid-config: the site must fix it).
+import type { AgentInfo, Room } from '../../shared/chat'
 import type { CustomField, VisitorIdentity } from '../../worker/src/visitor-rules'
 
 export type ConfigField = Omit<CustomField, 'scope' | 'visibility'>
@@ -13,6 +14,11 @@ export interface LivechatConfig {
   registrationForm?: Partial<Record<'name' | 'email' | 'phone', FieldMode>>
   customFields?: ConfigField[]
   departments?: { _id: string; name: string }[]
+  /** Whether an agent is available; absent from servers that predate chat. */
+  online?: boolean
+  /** Asked with the visitor's token: their open room, and its agent once taken. */
+  room?: Room
+  agent?: AgentInfo
 }
 
 export interface VisitorPayload {
@@ -98,8 +104,10 @@ export function createApiClient(origin: string) {
     }
   }
   return {
-    config: (onRetry?: OnRetry) =>
-      call<{ config: LivechatConfig }>('/api/v1/livechat/config', undefined, onRetry),
+    /** The same policy for the chat chunk's requests. */
+    call,
+    config: (onRetry?: OnRetry, token?: string) =>
+      call<{ config: LivechatConfig }>(`/api/v1/livechat/config${token ? `?token=${encodeURIComponent(token)}` : ''}`, undefined, onRetry),
     visitor: (token: string, whenReady?: WhenReady) =>
       call<{ visitor: { name?: string } }>(`/api/v1/livechat/visitor/${encodeURIComponent(token)}`, undefined, undefined, whenReady),
     register: (visitor: VisitorPayload, onRetry?: OnRetry) =>

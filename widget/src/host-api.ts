@@ -1,8 +1,16 @@
 // The two JavaScript APIs a host page can use, both thin facades over the one widget object:
 // Rocket.Chat's (so its stock embed snippet works) and our own `window.LiveChat`.
+import type { AgentInfo } from '../../shared/chat'
 import type { VisitorIdentity } from '../../worker/src/visitor-rules'
 import type { Guest, Identify, RegisterResult, Theme, Widget } from './widget'
 import { acceptsToken, safely } from './widget'
+
+/** What the offline form posts to livechat/offline.message, as onOfflineFormSubmit receives it. */
+export interface OfflineMessage {
+  name: string
+  email: string
+  message: string
+}
 
 /** registerGuest data as Rocket.Chat documents it; customFields as its array or a plain object. */
 export interface RocketChatGuest {
@@ -56,10 +64,17 @@ export function rocketChatApi(w: Widget) {
     onWidgetHidden: (fn: () => void) => w.on('hide', fn),
     onChatMaximized: (fn: () => void) => w.on('open', fn),
     onChatMinimized: (fn: () => void) => w.on('close', fn),
+    // Chat: the chat chunk emits these; subscribing works before it loads.
+    onChatStarted: (fn: () => void) => w.on('chat:start', fn),
+    onChatEnded: (fn: () => void) => w.on('chat:end', fn),
+    onAssignAgent: (fn: (agent: AgentInfo) => void) => w.on('agent', fn),
+    onAgentStatusChange: (fn: (status: AgentInfo['status']) => void) => w.on('agent-status', fn),
+    onServiceOffline: (fn: () => void) => w.on('service-offline', fn),
+    onOfflineFormSubmit: (fn: (data: OfflineMessage) => void) => w.on('offline-submit', fn),
   }
 }
 
-export type LiveChatEvent = 'show' | 'hide' | 'open' | 'close' | 'submit'
+export type LiveChatEvent = 'show' | 'hide' | 'open' | 'close' | 'submit' | 'message' | 'chat:start' | 'chat:end'
 
 export function liveChatApi(w: Widget) {
   return {
@@ -76,8 +91,9 @@ export function liveChatApi(w: Widget) {
     identify: (identity: Identify) => w.identify(identity),
     setTheme: w.setTheme,
     setLanguage: w.setLanguage,
-    /** Subscribes to show, hide, open, close or submit; returns the unsubscribe function. */
-    on: (event: LiveChatEvent, fn: (data?: Guest) => void) => w.on(event, fn),
+    /** Subscribes to show, hide, open, close, submit (the form data), message (each new chat message),
+     * chat:start or chat:end; returns the unsubscribe function. */
+    on: (event: LiveChatEvent, fn: (data?: any) => void) => w.on(event, fn),
     reset: w.reset,
   }
 }

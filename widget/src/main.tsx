@@ -4,6 +4,7 @@
 import { render } from 'preact'
 import css from './styles.css?inline'
 import { createApiClient } from './api-client'
+import { importChat, loadChatWhenNeeded } from './chat-loader'
 import { App } from './components/App'
 import { installHostApis } from './host-api'
 import { pickLanguage } from './i18n'
@@ -21,13 +22,15 @@ if (!window.LiveChat) {
   const position = data.position === 'left' || data.position === 'right' ? data.position : undefined
   const theme: Theme = { color: data.color, title: data.title, position }
 
+  const api = createApiClient(origin)
   const widget = createWidget({
-    api: createApiClient(origin),
+    api,
     memory: createVisitorMemory(() => localStorage),
     lang: pickLanguage(data.lang, ...(navigator.languages ?? [navigator.language])),
     theme,
   })
   installHostApis(widget)
+  loadChatWhenNeeded(widget, api, origin, importChat(script?.src || `${origin}/widget.js`))
   void widget.load()
 
   const mount = () => {

@@ -1,6 +1,6 @@
 // What the widget remembers about the visitor, in the host origin's localStorage:
 // the token, the last successful registration (marker, what it sent, whom it was verified as)
-// and the form draft.
+// the form draft, and the chat's draft and unsent messages (the chat chunk's, opaque here).
 // Storage can be unavailable (privacy modes, sandboxed frames) or full (QuotaExceededError):
 // then a key whose write or removal failed lives in memory for the page, and is read from there.
 import { randomId } from '../../worker/src/ids'
@@ -25,6 +25,7 @@ export interface Registration {
 const TOKEN = 'ecc:token'
 const REGISTRATION = 'ecc:visitor'
 const DRAFT = 'ecc:draft'
+const CHAT = 'ecc:chat'
 
 /** A new visitor token: 24 random characters of Rocket.Chat's id alphabet (about 139 bits). */
 export const newToken = (): string => randomId(24)
@@ -91,7 +92,9 @@ export function createVisitorMemory(storage: () => Pick<Storage, 'getItem' | 'se
     draft: () => json<Record<string, string>>(DRAFT),
     saveDraft: (values: Record<string, string>) => set(DRAFT, JSON.stringify(values)),
     clearDraft: () => remove(DRAFT),
-    clear: () => remove(TOKEN, REGISTRATION, DRAFT),
+    chat: <T>() => json<T>(CHAT),
+    saveChat: (value: unknown) => set(CHAT, JSON.stringify(value)),
+    clear: () => remove(TOKEN, REGISTRATION, DRAFT, CHAT),
   }
 }
 

@@ -3,6 +3,7 @@
 // passed around detached from the object.
 import { sha256Hex } from '../../worker/src/ids'
 import { IDENTIFIER_MAX_LENGTH, hasControlCharacters, isValidToken, type VisitorIdentity } from '../../worker/src/visitor-rules'
+import type { ComponentType } from 'preact'
 import type { ApiClient, LivechatConfig, OnRetry } from './api-client'
 import type { VisitorMemory } from './visitor-memory'
 import { pickLanguage, type Lang } from './i18n'
@@ -72,9 +73,15 @@ export interface WidgetState {
   prefill: Guest
   /** Bumped by reset() so the form starts again blank. */
   generation: number
+  /** The chat chunk's view, once loaded (see chat-loader). */
+  chat?: ComponentType
+  /** Agent messages that arrived while the panel was closed. */
+  unread?: number
 }
 
-export type WidgetEvent = 'show' | 'hide' | 'open' | 'close' | 'submit' | 'prefill' | 'change'
+/** Chat events are emitted by the chat chunk; the host APIs subscribe before it loads. */
+export type ChatEvent = 'chat:start' | 'chat:end' | 'message' | 'agent' | 'agent-status' | 'service-offline' | 'offline-submit'
+export type WidgetEvent = 'show' | 'hide' | 'open' | 'close' | 'submit' | 'prefill' | 'change' | ChatEvent
 
 /** Runs host code so that its exceptions are reported but never break the widget. */
 export function safely<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
@@ -257,11 +264,12 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
     loading = true
     if (state.known) void verify()
     let failures = 0
+    // With the token of a known visitor, the config tells their open room and its agent.
     const res = await api.config(() => {
       update({ offline: true, failed: false })
       // A closed widget gives up, or a misconfigured site would poll forever in every open tab.
       return state.open || ++failures < CONFIG_ATTEMPTS_WHILE_CLOSED
-    })
+    }, state.known && memory.token(false))
     loading = false
     update(res.ok ? { config: res.data.config ?? {}, offline: false, failed: false } : { offline: false, failed: true })
   }
@@ -272,9 +280,13 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
     },
     memory,
     on,
+    emit,
+    /** For the chat chunk: its view and the unread count. */
+    set: update,
     show: () => toggle('visible', true, 'show'),
     hide: () => toggle('visible', false, 'hide'),
     open: () => {
+      if (state.unread) update({ unread: 0 })
       toggle('open', true, 'open')
       if (state.failed) void load()
       if (recheck) void verify()

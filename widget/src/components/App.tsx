@@ -42,6 +42,7 @@ export function App({ widget }: { widget: Widget }) {
       )}
       <Launcher
         open={state.open}
+        unread={state.unread}
         label={state.open ? t.closeChat : t.openChat}
         buttonRef={launcher}
         onClick={() => {

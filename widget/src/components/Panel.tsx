@@ -1,5 +1,6 @@
-// The chat panel: a non-modal dialog titled by its heading, showing the pre-chat form,
-// the known-visitor message, or why neither is available yet.
+// The chat panel: a non-modal dialog titled by its heading, showing the chat chunk's view once
+// loaded, else the pre-chat form, the known-visitor message, or why neither is available yet
+// (with no agent online, the chunk's offline form is loading).
 import { useLayoutEffect, useRef } from 'preact/hooks'
 import type { Strings } from '../i18n'
 import type { Widget, WidgetState } from '../widget'
@@ -44,11 +45,13 @@ export function Panel(props: {
         </button>
       </header>
       <div class="body">
-        {state.known ? (
+        {state.chat ? (
+          <state.chat />
+        ) : state.known ? (
           <p class="known" role="status" tabIndex={-1} ref={confirmation}>
             {t.known(state.known.name)}
           </p>
-        ) : state.config ? (
+        ) : state.config && state.config.online !== false ? (
           <PrechatForm key={state.generation} widget={props.widget} config={state.config} t={t} />
         ) : (
           <p role="status">{state.failed ? t.unavailable : state.offline ? t.retrying : t.loading}</p>
