@@ -124,6 +124,8 @@ export function createApi(options: { origin?: string; session: () => Session | n
     queue: () => call<{ inquiries: Inquiry[] }>('/api/v1/livechat/inquiries.queuedForUser'),
     take: (inquiryId: string) => call<{ inquiry: Inquiry }>('/api/v1/livechat/inquiries.take', { method: 'POST', body: { inquiryId } }),
     openRooms: (userId: string) => call<{ rooms: AgentRoom[] }>(`/api/v1/livechat/rooms?${query({ open: 'true', 'agents[]': userId })}`),
+    /** Closed rooms, newest first; view-livechat-rooms lists everyone's (offline messages among them). */
+    closedRooms: () => call<{ rooms: AgentRoom[] }>(`/api/v1/livechat/rooms?${query({ open: 'false', count: 100 })}`),
     /** Every message of the room (up to the server's 1,000), oldest first. */
     history: (roomId: string) =>
       call<{ result: { updated: Message[] } }>(`/api/v1/chat.syncMessages?${query({ roomId, lastUpdate: new Date(0).toISOString() })}`),

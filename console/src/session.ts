@@ -51,3 +51,6 @@ export const canEdit = (session: Session): boolean => can(session, 'update-livec
 
 /** Erasing contacts takes delete-livechat-contact (managers and admins). */
 export const canErase = (session: Session): boolean => can(session, 'delete-livechat-contact')
+
+/** Listing every room takes view-livechat-rooms (admins, managers and monitors). */
+export const canViewRooms = (session: Session): boolean => can(session, 'view-livechat-rooms')

@@ -128,9 +128,10 @@ export function fakeChat(server: FakeServer, options: { queued?: number[]; taken
     ddp.emit('stream-livechat-inquiry-queue-observer', 'public', [{ type: 'removed', ...taken, status: 'taken' }])
     return json({ inquiry: { ...taken, status: 'taken' }, success: true })
   })
-  server.on('GET /api/v1/livechat/rooms', () => {
-    const open = [...rooms.values()].filter((r) => r.open)
-    return json({ rooms: open, count: open.length, offset: 0, total: open.length, success: true })
+  server.on('GET /api/v1/livechat/rooms', (req) => {
+    const open = req.params.get('open') !== 'false'
+    const list = [...rooms.values()].filter((r) => r.open === open).sort((a, b) => b.ts.localeCompare(a.ts))
+    return json({ rooms: list, count: list.length, offset: 0, total: list.length, success: true })
   })
   server.on('GET /api/v1/chat.syncMessages', (req) => json({ result: { updated: messages.get(req.params.get('roomId')!) ?? [], deleted: [] }, success: true }))
   server.on('POST /api/v1/chat.sendMessage', (req) => {
@@ -158,6 +159,12 @@ export function fakeChat(server: FakeServer, options: { queued?: number[]; taken
     queue,
     rooms,
     messages,
+    /** A message left through the offline form: a closed room nobody served, holding it. */
+    offline(n: number, msg: string) {
+      const i = inquiry(n)
+      rooms.set(i.rid, { _id: i.rid, t: 'l', fname: i.name, v: i.v, open: false, ts: i.ts, msgs: 1, closedAt: i.ts, _updatedAt: i.ts })
+      messages.set(i.rid, [visitorMessage(i.rid, `offline${n}`, msg, n, T0 + n)])
+    },
     /** A visitor opens a chat: the queue stream says `added`. */
     arrive(n: number) {
       const i = inquiry(n)

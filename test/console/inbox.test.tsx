@@ -5,7 +5,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { expect, test, vi } from 'vitest'
 import { TAKEN_FIRST } from '../../console/src/components/inbox/Inbox'
 import { fakeChat, onStream, visitorMessage } from './fake-chat'
-import { fakeServer, mountSignedIn } from './support'
+import { fakeServer, json, mountSignedIn } from './support'
 
 async function openInbox(options: Parameters<typeof fakeChat>[1] = {}, hash = '#/inbox') {
   const server = fakeServer()
@@ -175,4 +175,53 @@ test('a new inquiry: no sound; a notification only where the agent allowed it', 
   chat.arrive(2)
   await waitFor(() => expect(shown).toEqual([['New chat: Visitor 2', { body: 'Hello from 2', tag: 'room2', silent: true }]]))
   expect(play).not.toHaveBeenCalled()
+})
+
+const offlineSection = () => screen.getByRole('region', { name: 'Offline messages' })
+const offlineItems = () =>
+  within(offlineSection()).queryAllByRole('listitem').map((li) => [...li.querySelectorAll('a, p')].map((e) => e.textContent))
+
+test('offline messages: closed rooms nobody served, newest first, with time, text and a link to the contact; Refresh reloads, nothing polls', async () => {
+  const server = fakeServer()
+  const chat = fakeChat(server, { taken: [3] })
+  chat.offline(1, 'Please call me back')
+  chat.offline(2, 'Is the shop open on Sunday?')
+  chat.rooms.get('room3')!.open = false // Closed after an agent served it: not an offline message.
+  await mountSignedIn(server)
+  location.hash = '#/inbox'
+  await waitFor(() => expect(offlineItems().map(([name, , text]) => [name, text])).toEqual([['Visitor 2', 'Is the shop open on Sunday?'], ['Visitor 1', 'Please call me back']]))
+  const first = within(offlineSection()).getAllByRole('listitem')[0]
+  expect(within(first).getByRole('link', { name: 'Visitor 2' }).getAttribute('href')).toBe('#/contacts/id2')
+  expect(first.querySelector('time')!.getAttribute('datetime')).toBe(chat.rooms.get('room2')!.ts)
+  expect(server.requests('GET /api/v1/livechat/rooms').map((r) => r.params.get('open'))).toContain('false')
+
+  chat.offline(4, 'Newest')
+  await new Promise((r) => setTimeout(r, 50))
+  expect(offlineItems()).toHaveLength(2) // Not polled.
+  fireEvent.click(within(offlineSection()).getByRole('button', { name: 'Refresh' }))
+  await waitFor(() => expect(offlineItems().map(([name, , text]) => [name, text])[0]).toEqual(['Visitor 4', 'Newest']))
+  expect(server.requests('GET /api/v1/livechat/rooms').filter((r) => r.params.get('open') === 'false')).toHaveLength(2)
+})
+
+test('offline messages whose history is refused (a monitor: 400) show name and time only', async () => {
+  const server = fakeServer()
+  const chat = fakeChat(server)
+  chat.offline(1, 'Secret')
+  server.on('GET /api/v1/chat.syncMessages', () => json({ success: false, error: 'Not allowed [error-not-allowed]', errorType: 'error-not-allowed' }, 400))
+  await mountSignedIn(server)
+  location.hash = '#/inbox'
+  await waitFor(() => expect(offlineItems()).toEqual([['Visitor 1', expect.any(String)]]))
+  expect(offlineSection().textContent).not.toContain('Secret')
+  expect(screen.queryByRole('button', { name: 'Sign in' })).toBeNull()
+})
+
+test('an agent without view-livechat-rooms gets no offline messages section and makes no such call', async () => {
+  const server = fakeServer()
+  fakeChat(server).offline(1, 'Please call me back')
+  await mountSignedIn(server, 'alex')
+  location.hash = '#/inbox'
+  await screen.findByRole('region', { name: /My chats/ })
+  await waitFor(() => expect(screen.queryByText('Connecting to live updates…')).toBeNull())
+  expect(screen.queryByRole('region', { name: 'Offline messages' })).toBeNull()
+  expect(server.requests('GET /api/v1/livechat/rooms').filter((r) => r.params.get('open') === 'false')).toEqual([])
 })

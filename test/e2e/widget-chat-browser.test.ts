@@ -135,7 +135,7 @@ const stored = async (rid: string) =>
 const texts = async (page: Page) => log(page).locator('.msg .text').allTextContents()
 
 describe('the widget chat view in Chromium', () => {
-  it('no agent available: the offline form is shown and its message is stored', async () => {
+  it('no agent available: the offline form is shown, its message is stored and appears in the console', async () => {
     await setAvailable(false)
     const { page } = await open('/plain.html')
     await launcher(page).click()
@@ -148,9 +148,27 @@ describe('the widget chat view in Chromium', () => {
     expect((await sent).status()).toBe(200)
     await page.getByText('Your message has been sent').waitFor()
     // Stored: a closed room of a new contact, holding the message, that a manager can read.
-    const { rooms } = await api<{ rooms: { _id: string; fname: string }[] }>('livechat/rooms?open=false')
+    const { rooms } = await api<{ rooms: { _id: string; fname: string; v: { _id: string } }[] }>('livechat/rooms?open=false')
     const room = rooms.find((r) => r.fname === 'Olga Offline')!
     expect((await stored(room._id)).map((m) => m.msg)).toContain('Please call me back')
+
+    // A manager's console shows it under "Offline messages", with a link to the new contact.
+    const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true }) // For axe's script.
+    try {
+      const inbox = await agentContext.newPage()
+      await inbox.goto(`${dev.url}/agent/`)
+      await inbox.getByLabel('Username').fill(agent.username)
+      await inbox.getByLabel('Password').fill(PASSWORD)
+      await inbox.getByRole('button', { name: 'Sign in' }).click()
+      await inbox.getByRole('link', { name: 'Inbox' }).click()
+      const offline = inbox.getByRole('region', { name: 'Offline messages' })
+      const item = offline.getByRole('listitem').filter({ hasText: 'Please call me back' })
+      await item.waitFor()
+      expect(await item.getByRole('link', { name: 'Olga Offline' }).getAttribute('href')).toBe(`#/contacts/${room.v._id}`)
+      expect(await axeViolations(inbox)).toEqual([])
+    } finally {
+      await agentContext.close()
+    }
   })
 
   it('a whole chat on a strict-CSP page: form, agent takes and answers, typing both ways, offline and back, reload, close; no violation', async () => {

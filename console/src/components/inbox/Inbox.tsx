@@ -12,6 +12,8 @@ import { inboxHref } from '../routes'
 import { ChatList } from './ChatList'
 import { Conversation } from './Conversation'
 import { NotifyButton, notifyInquiry } from './notify'
+import { OfflineMessages } from './OfflineMessages'
+import { canViewRooms } from '../../session'
 import { Queue } from './Queue'
 import { StatusSwitch } from './StatusSwitch'
 import type { InboxProps } from './types'
@@ -159,6 +161,7 @@ export function Inbox({ api, session, rid }: InboxProps) {
         <div class="inbox-side">
           <Queue queue={queue} onTake={take} />
           <ChatList rooms={Object.values(rooms).filter((r) => r.open)} unread={unread} current={rid} />
+          {canViewRooms(session) && <OfflineMessages api={api} />}
         </div>
         <div class="inbox-main">
           {rid ? (
