@@ -297,3 +297,29 @@ test('in German: the chat view and the offline form speak German', async () => {
   expect(screen.getByRole('button', { name: 'Senden' })).toBeTruthy()
   expect(screen.getByRole('button', { name: 'Chat beenden' })).toBeTruthy()
 })
+
+test('reset() (SPA logout) and a host token for another visitor leave none of the previous chat behind', async () => {
+  for (const leave of ['reset', 'setToken'] as const) {
+    localStorage.clear()
+    returning()
+    chatServer({
+      'GET /api/v1/livechat/config': json({ config: { ...CONFIG, online: true, room: { ...ROOM, servedBy: AGENT }, agent: AGENT }, success: true }),
+      'POST /api/v1/livechat/message': () => new Promise(() => {}),
+    })
+    const { widget, unmount } = mountWidget({ chat: true })
+    await screen.findByRole('log')
+    type('unsent words')
+    enter()
+    type('my private draft')
+    await waitFor(() => expect(JSON.parse(localStorage.getItem('ecc:chat')!).draft).toBe('my private draft'))
+    if (leave === 'reset') widget.reset()
+    else widget.setToken('another-visitor-token', false)
+    // Let the old session's socket close and any answer arrive: none may write the chat back.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(localStorage.getItem('ecc:chat'), leave).toBeNull()
+    expect(widget.state.config?.room, leave).toBeUndefined()
+    expect(widget.state.config?.agent, leave).toBeUndefined()
+    expect(widget.state.unread ?? 0, leave).toBe(0)
+    unmount()
+  }
+})

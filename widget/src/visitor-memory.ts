@@ -82,7 +82,7 @@ export function createVisitorMemory(storage: () => Pick<Storage, 'getItem' | 'se
     /** Adopts a token chosen by the host page; a different visitor invalidates the registration. */
     setToken(token: string): boolean {
       if (get(TOKEN) === token) return false
-      remove(REGISTRATION)
+      remove(REGISTRATION, CHAT)
       set(TOKEN, token)
       return true
     },

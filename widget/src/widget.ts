@@ -36,6 +36,9 @@ export type RegisterResult = { ok: true } | { ok: false; error: string; errorTyp
 /** LiveChat.identify's argument: the signed identity, and data to prefill the form with. */
 export type Identify = VisitorIdentity & Pick<Guest, 'name' | 'email' | 'phone'>
 
+/** The configuration without the previous visitor's open room and agent (it was read with their token). */
+const withoutChat = (config?: LivechatConfig): LivechatConfig | undefined => config && { ...config, room: undefined, agent: undefined }
+
 /** The shape the Worker accepts. The signature itself is the Worker's to check, never ours. */
 const isIdentity = ({ identifier, expires, signature }: Partial<VisitorIdentity>) =>
   typeof identifier == 'string' &&
@@ -231,7 +234,7 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
   const reset = () => {
     memory.clear()
     checkedToken = identity = undefined
-    update({ known: undefined, prefill: {}, generation: state.generation + 1 })
+    update({ known: undefined, prefill: {}, generation: state.generation + 1, unread: 0, config: withoutChat(state.config) })
   }
 
   /**
@@ -303,7 +306,8 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
     /** Adopts the host's token for this visitor; `verify` asks the server whether it knows them. An invalid one is refused. */
     setToken: (token: string, verifyNow = true) => {
       if (!acceptsToken(token)) return
-      if (memory.setToken(token)) update({ known: undefined })
+      // Another visitor: none of the previous one's chat (room, agent, draft, unsent messages) carries over.
+      if (memory.setToken(token)) update({ known: undefined, unread: 0, config: withoutChat(state.config), generation: state.generation + 1 })
       if (verifyNow) void verify()
     },
     register,

@@ -93,6 +93,8 @@ export function connectDdp(url: string, handlers: DdpHandlers) {
     },
     close() {
       closed = true
+      // Closed on purpose: no disconnection to report, no reconnection.
+      connected = false
       clearInterval(pinger)
       clearTimeout(retryTimer)
       removeEventListener('online', online)

@@ -55,7 +55,11 @@ export function createChatSession(widget: Widget, api: ApiClient, origin: string
     draft: stored.draft ?? '',
     offline: !config?.room && config?.online === false ? 'form' : undefined,
   }
+  let disposed = false
   const update = (patch: Partial<ChatState>) => {
+    // A disposed session (the visitor was reset or replaced) must write nothing back: its draft
+    // and unsent messages belong to a visitor who is gone.
+    if (disposed) return
     state = { ...state, ...patch }
     const pending = state.messages.filter((m) => m.state).map(({ _id, msg }) => ({ _id, msg }))
     memory.saveChat({ draft: state.draft, pending } satisfies Stored)
@@ -159,7 +163,6 @@ export function createChatSession(widget: Widget, api: ApiClient, origin: string
     })())
 
   let sending = false
-  let disposed = false
   /** Sends unsent messages one at a time, in order, each with its own `_id`: a resend (after a
    * network failure, or after a reload) is idempotent on the server. */
   const pump = async () => {

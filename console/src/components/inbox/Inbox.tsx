@@ -150,7 +150,7 @@ export function Inbox({ api, session, rid }: InboxProps) {
     <section aria-labelledby="inbox-title" class="inbox">
       <div class="title-row">
         <h1 id="inbox-title">Inbox</h1>
-        <StatusSwitch api={api} />
+        <StatusSwitch api={api} userId={session.userId} />
       </div>
       <p role="status" class="status">
         {ready ? '' : 'Connecting to live updates…'}

@@ -4,18 +4,19 @@ import { useState } from 'preact/hooks'
 import type { AgentStatus } from '../../../../shared/chat'
 import type { Api } from '../../api'
 
-const KEY = 'ecc-console:status'
+// Per agent: another agent signing in on this tab must not see the previous one's status.
+const key = (userId: string) => `ecc-console:status:${userId}`
 
-function stored(): AgentStatus {
+function stored(userId: string): AgentStatus {
   try {
-    return sessionStorage.getItem(KEY) === 'available' ? 'available' : 'not-available'
+    return sessionStorage.getItem(key(userId)) === 'available' ? 'available' : 'not-available'
   } catch {
     return 'not-available'
   }
 }
 
-export function StatusSwitch({ api }: { api: Api }) {
-  const [status, setStatus] = useState<AgentStatus>(stored)
+export function StatusSwitch({ api, userId }: { api: Api; userId: string }) {
+  const [status, setStatus] = useState<AgentStatus>(() => stored(userId))
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState('')
 
@@ -28,7 +29,7 @@ export function StatusSwitch({ api }: { api: Api }) {
     if (!r.ok) return setError(`Couldn't change your status: ${r.error}`)
     setStatus(r.data.status)
     try {
-      sessionStorage.setItem(KEY, r.data.status)
+      sessionStorage.setItem(key(userId), r.data.status)
     } catch {
       // Blocked storage: the switch is right for this page only.
     }
