@@ -196,7 +196,9 @@ test('a dropped socket reconnects, subscribes again and reloads history, showing
     'GET /api/v1/livechat/config': json({ config: { ...CONFIG, online: true, room: ROOM }, success: true }),
     'GET /api/v1/livechat/messages.history/': () => json({ messages: [...history].reverse(), success: true }),
   })
-  mountWidget({ chat: true })
+  const { widget } = mountWidget({ chat: true })
+  const heard: string[] = []
+  widget.on('message', (m: { msg: string }) => heard.push(m.msg))
   await within(await screen.findByRole('log')).findByText('Hello')
   const before = ws.last()
   before.drop()
@@ -210,6 +212,8 @@ test('a dropped socket reconnects, subscribes again and reloads history, showing
   await new Promise((r) => setTimeout(r, 10))
   expect(within(log()).getAllByText(/Hello|Missed/)).toHaveLength(2)
   expect(server.sent.filter((s) => s.path.startsWith('/api/v1/livechat/messages.history/'))).toHaveLength(2)
+  // What arrived while the socket was down reaches the host page once, like a live message.
+  expect(heard).toEqual(['Missed while away'])
 })
 
 test('End chat posts room.close; the view says so and offers a new chat; host callbacks and LiveChat.on fire', async () => {

@@ -109,15 +109,18 @@ export function createChatSession(widget: Widget, api: ApiClient, origin: string
     // An agent answering before our subscription was ready: its agentData event was missed.
     if (theirs && !state.agent) void learnAgent()
     if (live && theirs && !widget.state.open) widget.set({ unread: (widget.state.unread ?? 0) + theirs })
-    if (live) fresh.forEach((m) => widget.emit('message', m))
+    // Copies: a host callback that changes what it is given must not change what the widget shows.
+    if (live) fresh.forEach((m) => widget.emit('message', { ...m }))
     if (fresh.some((m) => m.t === 'livechat-close')) end()
   }
 
-  const loadHistory = async () => {
+  /** `missed`: a reload after a reconnection, whose new messages arrived while the socket was
+   * down: they count as unread and reach the host page like live ones. */
+  const loadHistory = async (missed = false) => {
     const room = rid()
     if (!room) return
     const res = await get<{ messages: Message[] }>(`messages.history/${room}?token=${token}&limit=${HISTORY}`)
-    if (res.ok) receive(res.data.messages, false)
+    if (res.ok) receive(res.data.messages, missed)
     if (state.room?.servedBy) void learnAgent()
   }
 
@@ -137,7 +140,7 @@ export function createChatSession(widget: Widget, api: ApiClient, origin: string
     ddp ??= connectDdp(`${origin.replace(/^http/, 'ws')}/websocket`, {
       onChanged,
       // Whatever was published while the socket was down comes back with the history.
-      onConnected: () => (update({ connected: true }), first ? (first = false) : void loadHistory()),
+      onConnected: () => (update({ connected: true }), first ? (first = false) : void loadHistory(true)),
       onDisconnected: () => update({ connected: false }),
     })
     subs = [
