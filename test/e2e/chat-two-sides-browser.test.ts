@@ -9,6 +9,8 @@ import { LivechatClientImpl } from '@rocket.chat/ddp-client'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { hostHtml, serveHostPages, startDevAndChromium } from '../support/browser.ts'
+import { openInbox } from '../support/console-inbox.ts'
+import { eventually } from '../support/eventually.ts'
 import { BIN, ROOT, type WranglerDev } from '../support/wrangler-dev.ts'
 
 const SHOTS = join(ROOT, 'test-output')
@@ -47,20 +49,7 @@ async function newPage(viewport = { width: 1280, height: 800 }) {
 }
 
 /** The agent's console, signed in, on the inbox, available, its live updates connected. */
-async function agentInbox(): Promise<Page> {
-  const page = await newPage()
-  await page.goto(`${dev.url}/agent/`)
-  await page.getByLabel('Username').fill(AGENT.username)
-  await page.getByLabel('Password').fill(AGENT.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('heading', { name: 'Contacts' }).waitFor()
-  await page.getByRole('link', { name: 'Inbox' }).click()
-  const available = page.getByRole('switch', { name: 'Available' })
-  await available.click() // The switch turns on once the server answers.
-  await expect.poll(() => available.isChecked()).toBe(true)
-  await page.getByText('Connecting to live updates…').waitFor({ state: 'detached' })
-  return page
-}
+const agentInbox = async (): Promise<Page> => openInbox(await newPage(), dev.url, AGENT.username, AGENT.password)
 
 /** Takes the queued inquiry of `name` from the inbox; the conversation opens. */
 async function take(inbox: Page, name: string) {
@@ -71,16 +60,6 @@ async function take(inbox: Page, name: string) {
 const inboxLog = (inbox: Page) => inbox.getByRole('log', { name: 'Messages' })
 const inboxBox = (inbox: Page) => inbox.getByLabel('Message', { exact: true })
 
-/** Polls `test` until it returns a truthy value (LivechatClientImpl has no waits of its own). */
-async function eventually<T>(test: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = test()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
 
 describe('both sides of a chat', () => {
   it('a visitor in the widget and an agent in the inbox: queue live, take, answers and typing both ways, the agent closes', async () => {

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { LivechatClientImpl } from '@rocket.chat/ddp-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DdpClient, type Frame } from '../support/ddp-client.ts'
+import { eventually } from '../support/eventually.ts'
 import { BIN, ROOT, startWranglerDev, type WranglerDev } from '../support/wrangler-dev.ts'
 
 let dev: WranglerDev
@@ -73,16 +74,6 @@ async function ok<T>(path: string, init: RequestInit = {}): Promise<T> {
 const post = (body: unknown, headers: Record<string, string> = {}): RequestInit =>
   ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
 
-/** Polls `test` until it returns a truthy value (for LivechatClientImpl, which has no waits). */
-async function eventually<T>(test: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = test()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
 
 // ---- agents: the real CLI, REST login, DDP resume ----
 

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { axeViolations, startDevAndChromium } from '../support/browser.ts'
+import { openInbox } from '../support/console-inbox.ts'
 import { DdpClient } from '../support/ddp-client.ts'
 import { BIN, ROOT, type WranglerDev } from '../support/wrangler-dev.ts'
 
@@ -44,18 +45,7 @@ async function agentInbox(username: keyof typeof PASSWORDS, viewport = { width: 
   // CSP bypassed for axe's injected script only (console-browser.test.ts checks the CSP itself).
   const context = await browser.newContext({ viewport, bypassCSP: true })
   contexts.push(context)
-  const page = await context.newPage()
-  await page.goto(`${dev.url}/agent/`)
-  await page.getByLabel('Username').fill(username)
-  await page.getByLabel('Password').fill(PASSWORDS[username])
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('heading', { name: 'Contacts' }).waitFor()
-  await page.getByRole('link', { name: 'Inbox' }).click()
-  const available = page.getByRole('switch', { name: 'Available' })
-  await available.click() // The switch turns on once the server answers.
-  await expect.poll(() => available.isChecked()).toBe(true)
-  await page.getByText('Connecting to live updates…').waitFor({ state: 'detached' })
-  return page
+  return openInbox(await context.newPage(), dev.url, username, PASSWORDS[username])
 }
 
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`
