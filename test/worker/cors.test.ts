@@ -44,7 +44,9 @@ describe('CORS on the agent endpoints', () => {
     const { headers } = await createAgent()
     const get = await getContact('?contactId=abc', { ...headers, origin: 'https://shop.example' })
     expect(get.status).toBe(403)
-    expect(get.headers.get('access-control-allow-origin')).toBeNull()
+    // Only the refusal is readable there, so a misconfigured CRM sees why.
+    expect(get.headers.get('access-control-allow-origin')).toBe('https://shop.example')
+    expect((await get.json()).errorType).toBe('error-origin-not-allowed')
     // Without an Origin (curl, a server) or from the Worker's own origin, as before.
     expect((await getContact('?contactId=abc', headers)).status).toBe(200)
     expect((await getContact('?contactId=abc', { ...headers, origin: 'https://contact.example' })).status).toBe(200)

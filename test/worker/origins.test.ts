@@ -2,7 +2,7 @@
 // lets the request run. And bodies must be application/json, which no page can send cross-site
 // without a preflight. The original defect: a text/plain POST (no preflight) from an unlisted
 // origin stored a visitor.
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { BASE, call, clientIp, countingKv, countingRegistry, createAgent, fetchVisitor, getContact, newToken, postVisitor, register, snapshot } from './support.ts'
 
 const SHOP = 'https://shop.example'
@@ -55,8 +55,10 @@ describe('widget endpoints refuse a browser on an unlisted origin, touching noth
         const registry = countingRegistry()
         const response = await send(method, origin, { ...listed, ...kv.env, ...registry.env }, token)
         await expectRefusal(response, 403, ORIGIN_REFUSED)
-        // Nothing for the page to read, and no cache may hand this answer to another origin.
-        expect(response.headers.get('access-control-allow-origin')).toBeNull()
+        // The refusal alone is readable by the page (the widget tells the owner which origin to
+        // add), never by an opaque origin; no cache may hand this answer to another origin.
+        expect(response.headers.get('access-control-allow-origin')).toBe(origin === 'null' ? null : origin)
+        expect(response.headers.get('access-control-allow-methods')).toBeNull()
         expect(response.headers.get('vary')).toBe('Origin')
         expect(kv.counts).toEqual({ get: 0, put: 0, delete: 0, list: 0 })
         expect(registry.calls).toEqual([])
@@ -166,4 +168,22 @@ describe('POST /api/v1/livechat/visitor takes JSON only', () => {
       expect(await fetchVisitor(token)).toMatchObject({ token, name: 'Ana' })
     })
   }
+})
+
+describe('a refused origin is named for the operator', () => {
+  it('logs the origin (quoted: the header is the client\'s) and the setting to change, never the path (tokens)', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      const token = newToken()
+      await send('GET', EVIL, listed, token)
+      await call('/api/v1/omnichannel/contact?contactId=abc', { headers: { origin: 'https://crm.example" ok' } })
+      expect(warn.mock.calls.map((c) => c.join(' ')).join('\n')).not.toContain(token)
+      expect(warn.mock.calls.map((c) => c.join(' '))).toEqual([
+        'Refused origin "https://evil.example": not in ALLOWED_ORIGINS',
+        'Refused origin "https://crm.example\\" ok": not in AGENT_ALLOWED_ORIGINS',
+      ])
+    } finally {
+      warn.mockRestore()
+    }
+  })
 })

@@ -23,11 +23,11 @@ function corsPolicy(request: Request, env: Env): CorsPolicy | undefined {
   // The router takes any number of trailing slashes after a route: so must the policy.
   const pathname = new URL(request.url).pathname.replace(/\/+$/, '')
   if (AGENT_SIGN_IN.has(pathname))
-    return { origins: setting(env, 'AGENT_ALLOWED_ORIGINS'), methods: 'GET, POST', headers: 'Content-Type, X-User-Id, X-Auth-Token' }
+    return { setting: 'AGENT_ALLOWED_ORIGINS', origins: setting(env, 'AGENT_ALLOWED_ORIGINS'), methods: 'GET, POST', headers: 'Content-Type, X-User-Id, X-Auth-Token' }
   if (pathname.startsWith('/api/v1/omnichannel/') || AGENT_LIVECHAT.test(pathname))
-    return { origins: setting(env, 'AGENT_ALLOWED_ORIGINS'), methods: 'GET, POST', headers: 'Content-Type, X-User-Id, X-Auth-Token' }
+    return { setting: 'AGENT_ALLOWED_ORIGINS', origins: setting(env, 'AGENT_ALLOWED_ORIGINS'), methods: 'GET, POST', headers: 'Content-Type, X-User-Id, X-Auth-Token' }
   if (pathname.startsWith('/api/v1/livechat/'))
-    return { origins: setting(env, 'ALLOWED_ORIGINS'), methods: 'GET, POST, DELETE', headers: 'Content-Type' }
+    return { setting: 'ALLOWED_ORIGINS', origins: setting(env, 'ALLOWED_ORIGINS'), methods: 'GET, POST, DELETE', headers: 'Content-Type' }
 }
 
 // The policy `before` found for each request, for `finally` to reuse: parsing a broken origin list

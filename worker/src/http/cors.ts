@@ -4,6 +4,8 @@ import type { Origins } from '../config.ts'
 import { ApiError } from './responses.ts'
 
 export interface CorsPolicy {
+  /** The setting the origins come from, named in the log when an origin is refused. */
+  setting: 'ALLOWED_ORIGINS' | 'AGENT_ALLOWED_ORIGINS'
   origins: Origins
   methods: string
   headers: string
@@ -16,11 +18,21 @@ function originAllowed(policy: CorsPolicy, request: Request): boolean {
   return policy.origins === '*' || origin === null || origin === new URL(request.url).origin || policy.origins.includes(origin)
 }
 
-/** Refuses, before anything is read or written, a browser call from an origin not on the list:
- * CORS alone only hides the answer from the page, and some requests need no preflight. */
+/**
+ * Refuses, before anything is read or written, a browser call from an origin not on the list:
+ * CORS alone only hides the answer from the page, and some requests need no preflight. The refusal
+ * itself is readable by that origin, so the widget can tell the site owner which origin to add,
+ * and the log names it for the operator.
+ */
 export function enforceOrigin(policy: CorsPolicy, request: Request): void {
-  if (!originAllowed(policy, request))
-    throw ApiError.coded('error-origin-not-allowed', 'This origin may not call this endpoint', 403)
+  if (originAllowed(policy, request)) return
+  const origin = request.headers.get('origin')!
+  // JSON-quoted: the header is the client's. No path: some carry a visitor's token.
+  console.warn(`Refused origin ${JSON.stringify(origin)}: not in ${policy.setting}`)
+  const error = ApiError.coded('error-origin-not-allowed', 'This origin may not call this endpoint', 403)
+  // Not for "null" (sandboxed frames, file:): allowing it would let any such page read answers.
+  error.headers = origin === 'null' ? { vary: 'Origin' } : { 'access-control-allow-origin': origin, vary: 'Origin' }
+  throw error
 }
 
 // Browsers hide every other header from a cross-origin page: the widget needs Retry-After.
@@ -48,10 +60,11 @@ export function preflight(policy: CorsPolicy, request: Request): Response {
   return new Response(null, { status: 204, headers })
 }
 
-/** Adds the policy's headers to a response. */
+/** Adds the policy's headers to a response; a refused origin's 403 keeps the ones it carries. */
 export function withCors(policy: CorsPolicy, request: Request, response: Response): Response {
+  if (response.headers.has('vary')) return response
   const headers = allowOrigin(policy, request)
   const copy = new Response(response.body, response)
-  for (const [name, value] of Object.entries(headers)) copy.headers.append(name, value)
+  for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value)
   return copy
 }
