@@ -51,9 +51,19 @@ export interface Message {
   /** The visitor's token, on the visitor's messages, in the visitor's own answers only (POST
    * livechat/message, messages.history): never in what agents or the streams receive. */
   token?: string
-  /** A system message: `livechat-close` when the room closed, `uj` when an agent joined. */
-  t?: 'livechat-close' | 'uj' | 'livechat-started'
+  /** A system message: `livechat-close` when the room closed, `uj` when an agent joined,
+   * `livechat_navigation_history` when the visitor opened a page (see `navigation`). */
+  t?: 'livechat-close' | 'uj' | 'livechat-started' | 'livechat_navigation_history'
+  /** The page of a `livechat_navigation_history` message (Rocket.Chat's, without the visitor's token). */
+  navigation?: { page: PageInfo }
   _updatedAt: string
+}
+
+/** A page the visitor opened, as Rocket.Chat's widget reports it (POST livechat/page.visited). */
+export interface PageInfo {
+  change: string
+  title: string
+  location: { href: string }
 }
 
 /** An entry of the agents' queue (Rocket.Chat's `ILivechatInquiryRecord`). */

@@ -10,6 +10,7 @@ import { deleteVisitor, getVisitor, postVisitor } from './visitors/routes.ts'
 import { login, logout, me } from './agents/routes.ts'
 import { acknowledge, closeRoom, getAgentInfo, getRoom, messagesHistory, postMessage, postOfflineMessage } from './chat/visitor-routes.ts'
 import { closeByUser, getInquiry, listRooms, queuedForUser, sendMessage, setAgentStatus, syncMessages, takeInquiry } from './chat/agent-routes.ts'
+import { pageVisited } from './chat/page-visited.ts'
 import { upgradeWebSocket } from './ddp/upgrade.ts'
 
 // Sign-in: the agents' policy, like omnichannel/*.
@@ -88,7 +89,7 @@ router
   .get('/api/v1/livechat/agent.info/:rid/:token', getAgentInfo)
   .post('/api/v1/livechat/offline.message', postOfflineMessage)
   .post('/api/v1/livechat/visitor.status', acknowledge)
-  .post('/api/v1/livechat/page.visited', acknowledge)
+  .post('/api/v1/livechat/page.visited', pageVisited)
   .post('/api/v1/livechat/agent.status', setAgentStatus)
   .get('/api/v1/livechat/inquiries.queuedForUser', queuedForUser)
   .get('/api/v1/livechat/inquiries.getOne', getInquiry)

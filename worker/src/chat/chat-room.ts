@@ -3,7 +3,7 @@
 // times, the one agent who takes it, its close. It publishes its events to the gateway shards
 // subscribed to its streams and keeps the Omnichannel index's copy of its state up to date.
 import { DurableObject } from 'cloudflare:workers'
-import type { AgentInfo, ChatUser, Message, Room } from '../../../shared/chat.ts'
+import type { AgentInfo, ChatUser, Message, PageInfo, Room } from '../../../shared/chat.ts'
 import { randomId } from '../ids.ts'
 import { activityStream, isRoomStream, mayAccess, type AgentWho, type Who } from './access.ts'
 import { ddpMessage } from './ddp-dates.ts'
@@ -21,6 +21,10 @@ export type Outcome<T> = { ok: T } | { refused: RoomRefusal }
 const SUMMARY_DELAY_MS = 1000
 /** After the index failed to take a summary. */
 const SUMMARY_RETRY_MS = 5000
+/** Pages of a room's navigation history kept: the first ones (the visit that led to the chat). */
+export const NAVIGATION_MAX = 50
+/** Rocket.Chat's system user, the author of navigation history. */
+const SYSTEM_USER: ChatUser = { _id: 'rocket.cat', username: 'rocket.cat' }
 /** The most messages one history page or one sync answers. */
 export const PAGE_MAX = { history: 100, sync: 1000 }
 
@@ -100,6 +104,23 @@ export class ChatRoom extends DurableObject<Env> {
     if (firstWords && isQueued(this.room!)) await this.pushSummary()
     else this.scheduleSummary()
     return { ok: this.shown(message, who) }
+  }
+
+  /**
+   * Rocket.Chat's navigation history: a `livechat_navigation_history` message, from its system user,
+   * for a page the visitor opened while the room is open. Bounded: at most NAVIGATION_MAX per room,
+   * and a reload of the page just recorded adds nothing. Null when nothing was recorded.
+   */
+  visit(who: Who, page: PageInfo): Outcome<Message | null> {
+    const refused = this.refusal(who)
+    if (refused) return { refused }
+    if (!this.room!.open || !('visitorToken' in who)) return { ok: null }
+    const { count, newest } = this.messages.countFrom(SYSTEM_USER._id)
+    if (count >= NAVIGATION_MAX || newest?.navigation?.page.location.href === page.location.href) return { ok: null }
+    const message = this.append({ _id: randomId(), msg: `${page.title} - ${page.location.href}`, t: 'livechat_navigation_history', navigation: { page } }, SYSTEM_USER)
+    this.publishMessage(message)
+    this.scheduleSummary()
+    return { ok: message }
   }
 
   /** Up to `limit` messages before `end` (ms), newest first. */
@@ -190,7 +211,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** Stores a message at max(now, last + 1) ms, so times strictly increase; counts it in the room.
    * Stored without the visitor's token: only the visitor's own answers show it (shown). */
-  private append(fields: Pick<Message, '_id' | 'msg' | 't'>, u: ChatUser): Message {
+  private append(fields: Pick<Message, '_id' | 'msg' | 't' | 'navigation'>, u: ChatUser): Message {
     const ts = Math.max(Date.now(), this.lastTs + 1)
     const room = this.room!
     const message: Message = {

@@ -56,6 +56,15 @@ export class MessageTable {
       .toArray().map((r) => JSON.parse(r.record))
   }
 
+  /** How many messages this sender wrote, and the newest of them. */
+  countFrom(sender: string): { count: number; newest?: Message } {
+    const { count, newest } = this.sql.exec<{ count: number; newest: string | null }>(
+      'SELECT COUNT(*) AS count, (SELECT record FROM messages WHERE sender = ?1 ORDER BY ts DESC LIMIT 1) AS newest FROM messages WHERE sender = ?1',
+      sender,
+    ).one()
+    return { count, ...(newest !== null && { newest: JSON.parse(newest) }) }
+  }
+
   /** The text of the first message this sender wrote ('' if none): the inquiry's `message`. */
   firstFrom(sender: string): string {
     const [row] = this.sql.exec<Row>('SELECT record FROM messages WHERE sender = ? ORDER BY ts LIMIT 1', sender).toArray()

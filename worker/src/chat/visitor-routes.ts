@@ -16,10 +16,9 @@ import type { Visitor } from '../visitor.ts'
 import { LIMITS, isValidEmail, isValidToken } from '../visitor-rules.ts'
 import { registry } from '../visitors/visitor-registry.ts'
 import { agentInfo } from './agent-info.ts'
-import type { RoomRefusal } from './chat-room.ts'
 import { checkMessageLength, isRoomId, messageId, messageText, queryDate } from './chat-input.ts'
 import { wholeNumber as whole } from '../http/paging.ts'
-import { commonRefusal, invalidRoom, invalidToken } from './refusals.ts'
+import { checkIds, invalidRoom, invalidToken, refusal } from './refusals.ts'
 import type { RoomVisitor } from './room-record.ts'
 import { chatRoom, omnichannel } from './stubs.ts'
 
@@ -39,19 +38,7 @@ async function visitorOf(env: Env, token: string): Promise<Visitor> {
   return visitor
 }
 
-/** The token and room id a request names, checked before either reaches an object. */
-function checkIds(token: string, rid: string): void {
-  if (!isValidToken(token)) throw invalidToken()
-  if (!isRoomId(rid)) throw invalidRoom()
-}
 
-/** A room's refusal as the visitor's error: an unknown token and an unknown (or erased) room read
- * as in Rocket.Chat, which looks the visitor up first. */
-async function refusal(env: Env, refused: RoomRefusal, token: string): Promise<ApiError> {
-  const common = commonRefusal(refused)
-  if (common) return common
-  return (await registry(env).find(token)) ? invalidRoom() : invalidToken()
-}
 
 const RoomQuery = v.object({ token: v.string(), rid: v.optional(v.string()), agentId: v.optional(v.string()) })
 
@@ -170,6 +157,6 @@ export async function postOfflineMessage(request: IRequest, env: Env): Promise<R
   return ok({ message: OFFLINE_SENT })
 }
 
-/** POST livechat/visitor.status and livechat/page.visited: Rocket.Chat's widget sends them all the
- * time, with any token or none; nothing here needs them. */
+/** POST livechat/visitor.status: Rocket.Chat's widget sends it all the time, with any token or
+ * none; nothing here needs it. */
 export const acknowledge = (): Response => ok({})

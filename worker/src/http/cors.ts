@@ -4,8 +4,8 @@ import type { Origins } from '../config.ts'
 import { ApiError } from './responses.ts'
 
 export interface CorsPolicy {
-  /** The setting the origins come from, named in the log when an origin is refused. */
-  setting: 'ALLOWED_ORIGINS' | 'AGENT_ALLOWED_ORIGINS'
+  /** The setting(s) the origins come from, named in the log when an origin is refused. */
+  setting: string
   origins: Origins
   methods: string
   headers: string

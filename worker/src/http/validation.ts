@@ -36,6 +36,14 @@ export const text = (max: number) =>
     v.check((s) => !hasLoneSurrogates(s), 'must be valid Unicode text'),
   )
 
+/** An absolute http(s) URL of at most `max` characters, such as a page a visitor was on: shown to
+ * agents as a link, so no other scheme (javascript:, data:) gets through. */
+export const httpUrlText = (max: number) =>
+  v.pipe(
+    text(max),
+    v.check((s) => { try { return /^https?:$/.test(new URL(s).protocol) } catch { return false } }, 'must be an http(s) URL'),
+  )
+
 /** A username asked for by a visitor or an agent: no invisible characters, no spaces at either end
  * (refused rather than cleaned, so nobody ends up with a name they did not send). */
 export const usernameText = v.pipe(

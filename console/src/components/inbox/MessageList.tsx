@@ -8,6 +8,7 @@ import { formatTime } from './time'
 function systemText(m: ChatMessage, author: string): string {
   if (m.t === 'livechat-close') return `${author} closed the chat${m.msg ? `: ${m.msg}` : '.'}`
   if (m.t === 'uj') return `${author} joined the chat.`
+  if (m.t === 'livechat_navigation_history') return `The visitor opened ${m.msg}`
   return 'The chat started.'
 }
 
