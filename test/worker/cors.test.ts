@@ -46,7 +46,7 @@ describe('CORS on the agent endpoints', () => {
     expect(get.status).toBe(403)
     // Only the refusal is readable there, so a misconfigured CRM sees why.
     expect(get.headers.get('access-control-allow-origin')).toBe('https://shop.example')
-    expect((await get.json()).errorType).toBe('error-origin-not-allowed')
+    expect((await get.json<{ errorType: string }>()).errorType).toBe('error-origin-not-allowed')
     // Without an Origin (curl, a server) or from the Worker's own origin, as before.
     expect((await getContact('?contactId=abc', headers)).status).toBe(200)
     expect((await getContact('?contactId=abc', { ...headers, origin: 'https://contact.example' })).status).toBe(200)
