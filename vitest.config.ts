@@ -7,7 +7,13 @@ export default defineConfig({
       {
         // The Worker inside workerd, with miniflare's real KV and Durable Objects.
         plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
-        test: { name: 'worker', include: ['test/worker/**/*.test.ts'] },
+        test: {
+          name: 'worker',
+          include: ['test/worker/**/*.test.ts'],
+          // Local stand-ins for Turnstile's siteverify, which these machines cannot reach, and for a
+          // site owner's webhook receiver.
+          globalSetup: ['test/support/turnstile-standin.ts', 'test/support/webhook-receiver-setup.ts'],
+        },
       },
       {
         // Preact components in happy-dom.

@@ -6,6 +6,7 @@
 //   npm run agent -- passwd <username> --password-stdin [--remote] [--persist-to <dir>]
 //   npm run agent -- list [--remote] [--persist-to <dir>]
 //   npm run agent -- revoke <userId> [--remote] [--persist-to <dir>]
+//   npm run agent -- --help
 //
 // A password is read from standard input only (never from an argument, which other users of the
 // machine and the shell's history could see): piped, or typed at a hidden prompt.
@@ -24,8 +25,11 @@ const USAGE = `usage: npm run agent -- create <username> [--role <role>]... [--p
        npm run agent -- passwd <username> --password-stdin [--remote] [--persist-to <dir>]
        npm run agent -- list [--remote] [--persist-to <dir>]
        npm run agent -- revoke <userId> [--remote] [--persist-to <dir>]
+       npm run agent -- --help
 roles: ${ROLES.join(', ')} (default livechat-agent)
---password-stdin reads the password from standard input (piped, or typed at a hidden prompt)`
+--password-stdin reads the password from standard input (piped, or typed at a hidden prompt)
+--remote writes to the deployed CONTACTS namespace instead of the local one that npm run dev reads
+--persist-to <dir> uses another local store (npm run dev -- --persist-to <dir>)`
 
 const MAX_PASSWORD_LENGTH = 1024
 
@@ -47,6 +51,7 @@ const { positionals, values } = (() => {
         'password-stdin': { type: 'boolean', default: false },
         remote: { type: 'boolean', default: false },
         'persist-to': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     })
   } catch (error) {
@@ -217,7 +222,8 @@ function revoke(userId: string | undefined) {
 }
 
 const [command, arg] = positionals
-if (command === 'create') create(arg, values.role ?? ['livechat-agent'])
+if (values.help) console.log(USAGE)
+else if (command === 'create') create(arg, values.role ?? ['livechat-agent'])
 else if (command === 'passwd') passwd(arg)
 else if (command === 'list') listCommand()
 else if (command === 'revoke') revoke(arg)

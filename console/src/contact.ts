@@ -15,6 +15,15 @@ export const emailsOf = (v: Visitor) => (v.visitorEmails ?? []).map((e) => e.add
 export const phonesOf = (v: Visitor) => (v.phone ?? []).map((p) => p.phoneNumber)
 export const displayName = (v: Visitor) => v.name || v.username
 
+/** The URL when it is an http(s) one, fit for a link; undefined otherwise (javascript:, data:…). */
+export function webUrl(url: string): string | undefined {
+  try {
+    return /^https?:$/.test(new URL(url).protocol) ? url : undefined
+  } catch {
+    return undefined
+  }
+}
+
 export function formatDate(iso: string | undefined): string {
   const date = new Date(iso ?? '')
   return isNaN(date.getTime()) ? iso ?? '' : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })

@@ -8,13 +8,23 @@
 // - one starting with a quote or `;`: LibreOffice ends a quoted field at a quote followed by its
 //   separator, so such a start would end the field at its opening quote and leave the rest of
 //   the value unquoted, free to split into cells.
-import type { ConfigField, Visitor } from './api'
+// Except a phone number (or several, "; " between them), kept as it is so that it imports intact
+// into address books and CRMs: a leading + then digits, spaces, hyphens and parentheses only, at
+// least 7 digits, no other + and no two hyphens in a row. With no letter, quote, `!` or `|` it
+// names no function, cell or other program, so it runs nothing (a spreadsheet may at worst show
+// "+1-555-0100" as a number); sums that only look numeric ("+1+1", "-2-3", "+1--2", "+12")
+// are not phone numbers and keep their '.
+import type { ConfigField, Department, Visitor } from './api'
 import { customColumns, emailsOf, phonesOf } from './contact'
 
 const UNSAFE_START = /^[\s\0=+\-@";]/
+const PHONE = /^\+[\d(](?!.*-[ ()]*-)[\d ()-]*$/
+const MIN_PHONE_DIGITS = 7
+
+const isPhone = (value: string) => PHONE.test(value) && value.replace(/\D/g, '').length >= MIN_PHONE_DIGITS
 
 export function csvCell(value: string): string {
-  const text = UNSAFE_START.test(value) ? `'${value}` : value
+  const text = UNSAFE_START.test(value) && !value.split('; ').every(isPhone) ? `'${value}` : value
   return `"${text.replaceAll('"', '""')}"`
 }
 
@@ -22,9 +32,11 @@ export const csvRow = (cells: string[]) => cells.map(csvCell).join(',')
 
 /**
  * One row per contact with every field but the token (a visitor's credential: exports travel).
- * Several emails or phones share one cell, separated by "; ".
+ * Several emails or phones share one cell, separated by "; ". Departments by name (their id when
+ * the config does not name it).
  */
-export function contactsCsv(visitors: Visitor[], fields: ConfigField[]): string {
+export function contactsCsv(visitors: Visitor[], fields: ConfigField[], departments: Department[] = []): string {
+  const departmentName = new Map(departments.map((d) => [d._id, d.name]))
   const custom = customColumns(fields, visitors)
   const header = ['ID', 'Username', 'Name', 'Email', 'Phone', 'Department', 'Status', 'Verified', 'Created', 'Updated', ...custom.map((c) => c.label)]
   const rows = visitors.map((v) => [
@@ -33,7 +45,7 @@ export function contactsCsv(visitors: Visitor[], fields: ConfigField[]): string 
     v.name ?? '',
     emailsOf(v).join('; '),
     phonesOf(v).join('; '),
-    v.department ?? '',
+    (v.department && departmentName.get(v.department)) || v.department || '',
     v.status ?? '',
     v.verified ? 'yes' : 'no',
     v.ts ?? '',

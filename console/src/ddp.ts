@@ -1,7 +1,7 @@
 // The console's own DDP client: the subset of Meteor's protocol the Worker speaks at /websocket
 // (connect, ping/pong, sub/ready/nosub, method/result, `changed` stream events). It reconnects by
 // itself with backoff, runs `handshake` (the agent's resume login) before anything else on each
-// new socket, then subscribes again; `onReady` tells the app to reload what it may have missed.
+// new socket, then subscribes again; `onReady` listeners reload what they may have missed.
 // Deduplication is the caller's (by message `_id`): a reconnect may bring an event twice.
 
 type Frame = { msg?: string; id?: string; [field: string]: any }
@@ -26,7 +26,7 @@ export const backoff = (attempt: number) => Math.min(30_000, 500 * 2 ** attempt)
 /** Silence after which the client pings, and how long it then waits before reconnecting. */
 export const HEARTBEAT_MS = 25_000
 
-export function createDdp(url: string, options: { handshake?: (ddp: Ddp) => Promise<unknown>; onReady?: () => void }) {
+export function createDdp(url: string, options: { handshake?: (ddp: Ddp) => Promise<unknown> }) {
   let ws: WebSocket | undefined
   // `connected`: DDP's handshake done (methods may go); `ready`: signed in too (subscriptions may go).
   let connected = false
@@ -38,6 +38,7 @@ export function createDdp(url: string, options: { handshake?: (ddp: Ddp) => Prom
   let retry: ReturnType<typeof setTimeout> | undefined
   const subs = new Map<string, Sub>()
   const calls = new Map<string, { resolve: (value: any) => void; reject: (error: DdpError) => void }>()
+  const readyListeners = new Set<() => void>()
 
   const send = (frame: Frame) => {
     if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame))
@@ -87,7 +88,7 @@ export function createDdp(url: string, options: { handshake?: (ddp: Ddp) => Prom
     }
     ready = true
     for (const sub of subs.values()) sendSub(sub)
-    options.onReady?.()
+    for (const listener of readyListeners) listener()
   }
 
   function receive(frame: Frame) {
@@ -140,6 +141,12 @@ export function createDdp(url: string, options: { handshake?: (ddp: Ddp) => Prom
       return () => {
         if (subs.delete(sub.id)) send({ msg: 'unsub', id: sub.id })
       }
+    },
+    /** Called each time the socket is ready (signed in, subscriptions sent): after a reconnection,
+     * what arrived meanwhile is to be loaded again. */
+    onReady(listener: () => void) {
+      readyListeners.add(listener)
+      return () => void readyListeners.delete(listener)
     },
     close() {
       stopped = true

@@ -50,6 +50,46 @@ test('a contact shows every field, livechatData included, labelled from the serv
   await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('heading', { level: 1, name: 'Ana Souza' })))
 })
 
+test('where the contact came from and the consent it gave: the page as a link that tells it nothing, the text agreed and when', async () => {
+  const at = '2026-03-04T05:06:07.000Z'
+  const server = fakeServer({
+    visitors: [{ ...ANA, sourcePage: { url: 'https://shop.example/pricing?plan=pro', title: 'Pricing — Shop' }, consent: { text: 'You may store my data.', at } }],
+  })
+  await openAna(server)
+  const [details] = document.querySelectorAll('dl')
+  expect(fields(details)['Came from']).toBe('Pricing — Shophttps://shop.example/pricing?plan=pro')
+  const link = screen.getByRole('link', { name: 'Pricing — Shop' })
+  expect(link.getAttribute('href')).toBe('https://shop.example/pricing?plan=pro')
+  expect(link.getAttribute('rel')).toBe('noopener noreferrer')
+  expect(link.getAttribute('target')).toBe('_blank')
+  expect(fields(details).Consent).toMatch(/^Agreed .+ to: You may store my data\.$/)
+  expect(details.querySelector(`time[datetime="${at}"]`)).toBeTruthy()
+  // Neither is among the raw extra fields.
+  expect(Object.keys(fields(details))).not.toContain('sourcePage')
+  expect(Object.keys(fields(details))).not.toContain('consent')
+})
+
+test('a source page that is not http(s) is shown as text, never a link; a contact without either shows Not set', async () => {
+  const server = fakeServer({
+    visitors: [
+      { ...ANA, sourcePage: { url: 'javascript:alert(1)', title: 'Click me' } },
+      { ...ANA, _id: 'bo2', name: 'Bo', token: 'boToken', sourcePage: { url: 'data:text/html,<b>x</b>', title: '' } },
+      { ...ANA, _id: 'cy3', name: 'Cy', token: 'cyToken' },
+    ],
+  })
+  await openAna(server)
+  expect(fields(document.querySelector('dl')!)['Came from']).toBe('Click mejavascript:alert(1)')
+  expect(screen.queryByRole('link', { name: /Click me|javascript/ })).toBeNull()
+  for (const [name, shown] of [['Bo', 'data:text/html,<b>x</b>'], ['Cy', 'Not set']]) {
+    location.hash = '#/'
+    await settled()
+    await openContact(name)
+    expect(fields(document.querySelector('dl')!)['Came from']).toBe(shown)
+    expect(document.querySelector('dl a[href]')).toBeNull()
+  }
+  expect(fields(document.querySelector('dl')!).Consent).toBe('Not set')
+})
+
 test('loading, then a contact that no longer exists', async () => {
   const server = fakeServer({ visitors: [ANA] })
   await mountSignedIn(server)

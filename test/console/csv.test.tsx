@@ -101,7 +101,7 @@ const HOSTILE = [
   '\u00a0=1+1',
   '\t=1',
   '\r=1',
-  '+55 51 9999',
+  '+55+51+9999',
   '-2+3',
   '@SUM(A1)',
   '=1+2";=1+2',
@@ -149,6 +149,22 @@ test('random values made of triggers, quotes, separators and line breaks: never 
   expectSafe(rows.map(csvRow).join('\r\n') + '\r\n', rows)
 })
 
+test('phone numbers stay as they are, so they import intact: a leading +, digits, spaces, hyphens, parentheses', () => {
+  const phones = ['+49 (30) 1234-5678', '+1 (555) 123-4567', '+1-555-123-4567', '+4915112345678', '+55 51 99999-0000', '+(49) 30 1234567', '+49 30 1234567; +44 20 7946 0958']
+  expect(phones.map(csvCell)).toEqual(phones.map((p) => `"${p}"`))
+  // Those without a leading + never needed the ' at all.
+  expect(['(030) 1234-5678', '030 1234 5678'].map(csvCell)).toEqual(['"(030) 1234-5678"', '"030 1234 5678"'])
+})
+
+test('look-alikes of phone numbers that a spreadsheet would compute, or that carry more, keep the \'', () => {
+  const lookAlikes = [
+    '+1+1', '-2-3', '+1--2', '+1 - -2', '+1-(-2)', '+12', '+123456', '-49 30 1234567', '+ 49 30 1234567', '++49 30 1234567',
+    '+49 30 1234567+1', '+49 30 1234567\t', '+49 30 1234567\n=1', '+49 30 1234567; =1', '+49 30 1234567;=1', '+49 30 1234567; ',
+    '+4930123456e7', '+49 30 1234567*2', '+49 30 1234567/2', '+49,30,1234567', '+49 30 1234567 A1', '+٤٩٣٠١٢٣٤٥٦٧',
+  ]
+  for (const value of lookAlikes) expect(csvCell(value), JSON.stringify(value)).toBe(`"'${value.replaceAll('"', '""')}"`)
+})
+
 test('contactsCsv: a BOM, a header, one CRLF row per contact, custom field columns by label, no token', () => {
   const [v] = makeVisitors(1, () => ({
     name: 'Ana, "the" boss',
@@ -158,14 +174,20 @@ test('contactsCsv: a BOM, a header, one CRLF row per contact, custom field colum
     verified: true,
     livechatData: { address: 'Street 1\nFloor 2', legacy: 'a;=cmd' },
   }))
-  const text = contactsCsv([v], FIELDS)
+  const text = contactsCsv([v], FIELDS, [{ _id: 'support', name: 'Support' }, { _id: 'sales', name: 'Sales team' }])
   expect(text.startsWith('\uFEFF"ID","Username",')).toBe(true)
   expect(text.endsWith('\r\n')).toBe(true)
   expect(text).not.toContain(v.token)
   const header = ['ID', 'Username', 'Name', 'Email', 'Phone', 'Department', 'Status', 'Verified', 'Created', 'Updated', 'Address', 'Plan', 'Customer code', 'legacy']
-  const row = ['id1', 'guest-1', 'Ana, "the" boss', 'ana@example.com', '+55 51 1; 2', 'sales', 'online', 'yes', v.ts, v._updatedAt, 'Street 1\nFloor 2', '', '', 'a;=cmd']
+  const row = ['id1', 'guest-1', 'Ana, "the" boss', 'ana@example.com', '+55 51 1; 2', 'Sales team', 'online', 'yes', v.ts, v._updatedAt, 'Street 1\nFloor 2', '', '', 'a;=cmd']
   expect(parseCsv(text.slice(1))).toEqual([header, row.map((cell) => (cell.startsWith('+') ? `'${cell}` : cell))])
   expectSafe(text.slice(1), [header, row])
+})
+
+test('contactsCsv: a phone number reads back exactly; a department the config does not name shows its id', () => {
+  const [a, b] = makeVisitors(2, (i) => ({ phone: [{ phoneNumber: '+49 (30) 1234-5678' }], department: i === 1 ? 'support' : 'gone' }))
+  const [, ...rows] = parseCsv(contactsCsv([a, b], [], [{ _id: 'support', name: 'Support' }]).slice(1))
+  expect(rows.map((r) => [r[4], r[5]])).toEqual([['+49 (30) 1234-5678', 'Support'], ['+49 (30) 1234-5678', 'gone']])
 })
 
 function captureDownload() {

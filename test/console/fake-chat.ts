@@ -1,95 +1,8 @@
-// The inbox's side of the fake server: the agents' chat endpoints (through fakeServer's overrides)
-// and a fake WebSocket speaking the Worker's DDP subset, which the REST side publishes to as the
-// Worker does (a take removes the inquiry from the queue stream, a message goes to the room's).
-import { vi } from 'vitest'
+// The inbox's side of the fake server: the agents' chat endpoints (through fakeServer's overrides),
+// publishing to the fake server's DDP socket (fake-ddp.ts) as the Worker does (a take removes the
+// inquiry from the queue stream, a message goes to the room's).
 import type { AgentRoom, Inquiry, Message } from '../../shared/chat'
 import { json, type FakeServer } from './support'
-
-type Frame = { msg?: string; id?: string; [k: string]: any }
-
-class FakeSocket {
-  static OPEN = 1
-  readyState = 0
-  onopen?: () => void
-  onmessage?: (event: { data: string }) => void
-  onclose?: () => void
-  readonly url: string
-  private readonly hub: FakeDdp
-  constructor(url: string, hub: FakeDdp) {
-    this.url = url
-    this.hub = hub
-    hub.sockets.push(this)
-    setTimeout(() => {
-      this.readyState = 1
-      this.onopen?.()
-    })
-  }
-  send(text: string) {
-    this.hub.receive(this, JSON.parse(text))
-  }
-  deliver(frame: Frame) {
-    if (this.readyState === 1) this.onmessage?.({ data: JSON.stringify(frame) })
-  }
-  close() {
-    if (this.readyState === 3) return
-    this.readyState = 3
-    setTimeout(() => this.onclose?.())
-  }
-}
-
-export class FakeDdp {
-  sockets: FakeSocket[] = []
-  /** Every frame the console sent. */
-  frames: Frame[] = []
-  private subs: { socket: FakeSocket; id: string; name: string; eventName: string }[] = []
-  private readonly validToken: (token: string) => boolean
-
-  constructor(validToken: (token: string) => boolean) {
-    this.validToken = validToken
-    const hub = this
-    vi.stubGlobal('WebSocket', class extends FakeSocket {
-      constructor(url: string) {
-        super(url, hub)
-      }
-    })
-  }
-
-  receive(socket: FakeSocket, frame: Frame) {
-    this.frames.push(frame)
-    if (frame.msg === 'connect') socket.deliver({ msg: 'connected', session: 's' })
-    if (frame.msg === 'ping') socket.deliver({ msg: 'pong' })
-    if (frame.msg === 'sub') {
-      this.subs.push({ socket, id: frame.id!, name: frame.name, eventName: frame.params[0] })
-      socket.deliver({ msg: 'ready', subs: [frame.id] })
-    }
-    if (frame.msg === 'unsub') {
-      this.subs = this.subs.filter((s) => s.id !== frame.id)
-      socket.deliver({ msg: 'nosub', id: frame.id })
-    }
-    if (frame.msg === 'method') {
-      if (frame.method === 'login' && !this.validToken(frame.params[0].resume)) {
-        socket.deliver({ msg: 'result', id: frame.id, error: { error: 403, reason: "You've been logged out by the server. Please log in again." } })
-      } else socket.deliver({ msg: 'result', id: frame.id, result: frame.method === 'login' ? { id: 'u', token: frame.params[0].resume, type: 'resume' } : undefined })
-    }
-  }
-
-  /** A stream event to every subscriber of (collection, eventName). */
-  emit(collection: string, eventName: string, args: unknown[]) {
-    for (const s of this.subs) {
-      if (s.name === collection && s.eventName === eventName) s.socket.deliver({ msg: 'changed', collection, id: 'id', fields: { eventName, args } })
-    }
-  }
-
-  subscribed = (collection: string, eventName: string) => this.subs.some((s) => s.name === collection && s.eventName === eventName && s.socket.readyState === 1)
-
-  methods = (method: string) => this.frames.filter((f) => f.msg === 'method' && f.method === method).map((f) => f.params)
-
-  /** Drops every open socket, as a restart of the server does. */
-  drop() {
-    for (const s of this.sockets) s.close()
-    this.subs = []
-  }
-}
 
 const iso = (ms: number) => new Date(ms).toISOString()
 const T0 = Date.UTC(2026, 0, 5, 10)
@@ -107,7 +20,7 @@ export const onStream = (m: Message) => ({ ...m, ts: { $date: Date.parse(m.ts) }
 
 /** Chat endpoints on `server`, queue `queued` inquiries; `taken` rooms are already the agent's. */
 export function fakeChat(server: FakeServer, options: { queued?: number[]; taken?: number[] } = {}) {
-  const ddp = new FakeDdp((token) => server.tokens.has(token))
+  const { ddp } = server
   const queue = new Map((options.queued ?? []).map((n) => [`room${n}`, inquiry(n)]))
   const rooms = new Map<string, AgentRoom>()
   const messages = new Map<string, Message[]>()

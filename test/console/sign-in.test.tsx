@@ -130,12 +130,13 @@ test('sessionStorage blocked: the session lives in memory for the page, and noth
   const blocked = () => {
     throw new DOMException('blocked', 'SecurityError')
   }
+  const storage = sessionStorage
   vi.stubGlobal('sessionStorage', { getItem: blocked, setItem: blocked, removeItem: blocked })
   mountConsole()
   await signIn()
   await screen.findByRole('heading', { name: 'Contacts' })
   await waitFor(() => expect(listed()).toHaveLength(3))
-  vi.unstubAllGlobals()
+  vi.stubGlobal('sessionStorage', storage)
   expect(localStorage.length + sessionStorage.length).toBe(0)
   expect(server.requests('GET /api/v1/livechat/visitors.search')[0].headers['x-auth-token']).toMatch(/^tok-maria/)
 })

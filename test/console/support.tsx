@@ -1,12 +1,23 @@
 // Shared set-up for the agent console's component tests: a small in-memory server behind a
-// stubbed `fetch`, shaped as the Worker's API answers (the real Worker is exercised by the
-// browser tests), and the console rendered as main.tsx renders it.
+// stubbed `fetch` and WebSocket, shaped as the Worker's API answers (the real Worker is exercised
+// by the browser tests), and the console rendered as main.tsx renders it.
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact'
 import { afterEach, expect, vi } from 'vitest'
 import type { ConfigField, Visitor } from '../../console/src/api'
 import { App } from '../../console/src/components/App'
+// The live connection's chunk, loaded once up front: transforming it on first use can outlast a
+// test, and the console's socket must open while that test's fake WebSocket is installed.
+import '../../console/src/live'
+import { FakeDdp } from './fake-ddp'
 
 export const API = 'https://chat.example'
+
+// Outside a test's fake server (fakeServer stubs it), a socket never opens: nothing reaches the network.
+globalThis.WebSocket = class {
+  readyState = 0
+  send() {}
+  close() {}
+} as unknown as typeof WebSocket
 
 afterEach(() => {
   cleanup()
@@ -194,10 +205,13 @@ export function fakeServer(options: { visitors?: Visitor[]; agents?: Agent[]; fi
     return answer
   })
   vi.stubGlobal('fetch', fetch)
+  // The console's live connection: a signed-in console opens it at once.
+  const ddp = new FakeDdp((token) => tokens.has(token))
 
   return {
     visitors,
     sent,
+    ddp,
     tokens,
     /** Answer `route` with `handler` (undefined falls through to the handler set before, else the server). */
     on(route: string, handler: (req: Sent) => Answer | undefined | Promise<Answer | undefined>) {

@@ -4,7 +4,9 @@
 import * as v from 'valibot'
 import { isSafePattern } from './pattern-safety.ts'
 import { ApiError } from './http/responses.ts'
-import type { CustomField } from './visitor-rules.ts'
+import { hasControlCharacters, hasLoneSurrogates, isValidEmail, type CustomField } from './visitor-rules.ts'
+import { CHAT_TEXT_KEYS, FORM_TEXT_KEYS, OWNER_TEXT_MAX_LENGTH, WIDGET_LANGUAGES } from '../../shared/widget-texts.ts'
+import { EVENT_TYPES, type EventType } from './notifications/event-types.ts'
 
 const Visibility = v.picklist(['required', 'optional', 'hidden'])
 const json = <S extends v.GenericSchema>(schema: S) =>
@@ -31,6 +33,32 @@ const OriginList = v.pipe(
 )
 
 const Switch = v.picklist(['true', 'false'])
+
+const WIDGET_TEXT_KEYS = [...FORM_TEXT_KEYS, ...CHAT_TEXT_KEYS]
+/** One of the owner's widget texts: shown as plain text, on one line. */
+const OwnerText = v.pipe(
+  v.string(),
+  v.minLength(1, 'must not be empty'),
+  v.maxLength(OWNER_TEXT_MAX_LENGTH, `must be at most ${OWNER_TEXT_MAX_LENGTH} characters`),
+  v.check((s) => !hasControlCharacters(s) && !hasLoneSurrogates(s), 'must not contain control characters'),
+)
+
+/** An email address, or '' for none. */
+const EmailAddress = v.pipe(
+  v.optional(v.string(), ''),
+  v.transform((s) => s.trim()),
+  v.check((s) => s === '' || isValidEmail(s), 'is not an email address'),
+)
+
+/** A Turnstile key as the dashboard shows it: a pasted quote or space would only fail later, at Cloudflare. */
+const TurnstileKey = v.pipe(
+  v.optional(v.string(), ''),
+  v.maxLength(256, 'must be at most 256 characters'),
+  v.regex(/^[\x21-\x7e]*$/, 'must be the key exactly as the Turnstile dashboard shows it (no spaces or quotes)'),
+)
+
+/** Cloudflare's siteverify endpoint; the tests point TURNSTILE_VERIFY_URL at a local stand-in. */
+export const SITEVERIFY_URL = 'https://challenges.cloudflare.com/turnstile/v0/siteverify'
 
 const schemas = {
   ALLOWED_ORIGINS: OriginList,
@@ -67,6 +95,55 @@ const schemas = {
     fontColor: v.string(),
     position: v.picklist(['right', 'left']),
   })),
+  // The owner's versions of the widget's visitor-facing texts, per language the widget speaks and
+  // per text (shared/widget-texts.ts): {"en": {"known": "Thanks! We reply within the hour."}}.
+  LIVECHAT_WIDGET_TEXTS: v.pipe(
+    v.optional(v.string(), ''),
+    v.transform((s) => s.trim() || '{}'),
+    v.parseJson(),
+    v.record(
+      v.picklist(WIDGET_LANGUAGES, `names a language the widget does not have: it has ${WIDGET_LANGUAGES.join(', ')}`),
+      v.record(v.picklist(WIDGET_TEXT_KEYS, `names an unknown text: known ones are ${WIDGET_TEXT_KEYS.join(', ')}`), OwnerText),
+    ),
+  ),
+  TURNSTILE_SITE_KEY: TurnstileKey,
+  // A Workers secret; set, it turns Turnstile on (see http/turnstile.ts).
+  TURNSTILE_SECRET_KEY: TurnstileKey,
+  TURNSTILE_VERIFY_URL: v.pipe(
+    v.optional(v.string(), SITEVERIFY_URL),
+    v.transform((s) => s.trim() || SITEVERIFY_URL),
+    v.check((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'must be an http(s) URL'),
+  ),
+  // Shown next to the form's required checkbox and stored with each contact that agrees: TOML's
+  // multi-line strings are welcome, their line breaks become spaces, as the widget shows them.
+  LIVECHAT_CONSENT_TEXT: v.pipe(
+    v.optional(v.string(), ''),
+    v.transform((s) => s.replace(/\s+/g, ' ').trim()),
+    v.maxLength(2000, 'must be at most 2000 characters'),
+    v.check((s) => !hasControlCharacters(s), 'must not contain control characters'),
+  ),
+  // Notifications (worker/src/notifications/): Rocket.Chat's Livechat_webhookUrl, '' = off.
+  LIVECHAT_WEBHOOK_URL: v.pipe(
+    v.optional(v.string(), ''),
+    v.transform((s) => s.trim()),
+    v.check((s) => s === '' || (URL.canParse(s) && /^https?:$/.test(new URL(s).protocol)), 'must be an http(s) URL, or empty for no webhook'),
+  ),
+  // The payload types sent, comma-separated; empty: all of them.
+  LIVECHAT_WEBHOOK_EVENTS: v.pipe(
+    v.optional(v.string(), ''),
+    v.transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean)),
+    v.array(v.picklist(EVENT_TYPES, `lists an unknown type: known ones are ${EVENT_TYPES.join(', ')}`)),
+    v.transform((types): readonly EventType[] => (types.length ? types : EVENT_TYPES)),
+  ),
+  // A Workers secret, Rocket.Chat's Livechat_secret_token: sent as X-RocketChat-Livechat-Token.
+  LIVECHAT_WEBHOOK_SECRET: v.pipe(
+    v.optional(v.string(), ''),
+    v.check((s) => !/[\r\n\0]/.test(s), 'must not contain line breaks'),
+  ),
+  // The owner's address, verified in Email Routing; '' = no email.
+  LIVECHAT_EMAIL_TO: EmailAddress,
+  // An address on the zone's Email Routing domain; required when LIVECHAT_EMAIL_TO is set.
+  LIVECHAT_EMAIL_FROM: EmailAddress,
   // A Workers secret (`wrangler secret put`, or .dev.vars locally), needed only to verify identities.
   VISITOR_IDENTITY_SECRET: v.pipe(
     v.string('is not set'),
@@ -86,16 +163,31 @@ export function setting<K extends SettingName>(env: Env, name: K): Setting<K> {
   let parsed = cache.get(env)
   if (!parsed) cache.set(env, (parsed = new Map()))
   if (parsed.has(name)) return parsed.get(name) as Setting<K>
-  const result = v.safeParse(schemas[name], (env as unknown as Record<string, unknown>)[name])
-  if (!result.success) {
-    const issue = result.issues[0]
-    const where = issue.path?.map((p) => String(p.key)).join('.')
-    // The details are for the operator (`wrangler tail`), not for every visitor.
-    console.error(`Invalid server configuration: ${name}${where ? ` at ${where}` : ''}: ${issue.message}`)
-    throw ApiError.coded('error-invalid-config', 'Invalid server configuration', 500)
-  }
-  parsed.set(name, result.output)
-  return result.output as Setting<K>
+  const checked = checkSetting(name, (env as unknown as Record<string, unknown>)[name])
+  if (!checked.ok) throw configError(checked.where, checked.why)
+  parsed.set(name, checked.value)
+  return checked.value
+}
+
+/** Every setting's name. `npm run deploy` checks each one with checkSetting before deploying
+ * (scripts/deploy-checks.ts), so the checks and the Worker never disagree. */
+export const SETTING_NAMES = Object.keys(schemas) as SettingName[]
+
+/** `value` checked as the setting `name`: its parsed value, or where and why it is broken. */
+export function checkSetting<K extends SettingName>(name: K, value: unknown):
+  { ok: true; value: Setting<K> } | { ok: false; where: string; why: string } {
+  const result = v.safeParse(schemas[name], value)
+  if (result.success) return { ok: true, value: result.output as Setting<K> }
+  const issue = result.issues[0]
+  const path = issue.path?.map((p) => String(p.key)).join('.')
+  return { ok: false, where: `${name}${path ? ` at ${path}` : ''}`, why: issue.message }
+}
+
+/** 500 `[error-invalid-config]`, logging which setting is broken and why: the details are for the
+ * operator (`wrangler tail`), not for every visitor. */
+export function configError(name: string, why: string): ApiError {
+  console.error(`Invalid server configuration: ${name}: ${why}`)
+  return ApiError.coded('error-invalid-config', 'Invalid server configuration', 500)
 }
 
 /** The custom fields agents may set on a contact: every visitor-scope field, hidden ones included. */

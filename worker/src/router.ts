@@ -12,6 +12,8 @@ import { acknowledge, closeRoom, getAgentInfo, getRoom, messagesHistory, postMes
 import { closeByUser, getInquiry, listRooms, queuedForUser, sendMessage, setAgentStatus, syncMessages, takeInquiry } from './chat/agent-routes.ts'
 import { pageVisited } from './chat/page-visited.ts'
 import { upgradeWebSocket } from './ddp/upgrade.ts'
+// Only `version` is bundled: esbuild keeps just the JSON keys imported.
+import { version } from '../../package.json'
 
 // Sign-in: the agents' policy, like omnichannel/*.
 const AGENT_SIGN_IN = new Set(['/api/v1/login', '/api/v1/logout', '/api/v1/me'])
@@ -28,7 +30,7 @@ function corsPolicy(request: Request, env: Env): CorsPolicy | undefined {
   if (pathname.startsWith('/api/v1/omnichannel/') || AGENT_LIVECHAT.test(pathname))
     return { setting: 'AGENT_ALLOWED_ORIGINS', origins: setting(env, 'AGENT_ALLOWED_ORIGINS'), methods: 'GET, POST', headers: 'Content-Type, X-User-Id, X-Auth-Token' }
   if (pathname.startsWith('/api/v1/livechat/'))
-    return { setting: 'ALLOWED_ORIGINS', origins: setting(env, 'ALLOWED_ORIGINS'), methods: 'GET, POST, DELETE', headers: 'Content-Type' }
+    return { setting: 'ALLOWED_ORIGINS', origins: setting(env, 'ALLOWED_ORIGINS'), methods: 'GET, POST, DELETE', headers: 'Content-Type, X-Turnstile-Token' }
 }
 
 // The policy `before` found for each request, for `finally` to reuse: parsing a broken origin list
@@ -66,7 +68,7 @@ export const router = Router<IRequest, [Env, ExecutionContext]>({
 })
 
 router
-  .get('/api/info', () => ok({ version: '0.1.0' }))
+  .get('/api/info', () => ok({ version }))
   .get('/api/v1/livechat/config', getLivechatConfig)
   .post('/api/v1/livechat/visitor', postVisitor)
   .get('/api/v1/livechat/visitor/:token', getVisitor)

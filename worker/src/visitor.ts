@@ -16,4 +16,8 @@ export interface Visitor {
   contactManager?: { username: string }
   /** The site's backend vouched for this visitor's identity (see visitor-identity.ts). */
   verified?: true
+  /** The data processing consent (LIVECHAT_CONSENT_TEXT) last agreed to: its text, and when (ISO). */
+  consent?: { text: string; at: string }
+  /** The page (URL and title) the visitor first registered on: where the contact came from. */
+  sourcePage?: { url: string; title: string }
 }

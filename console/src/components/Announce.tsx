@@ -1,6 +1,7 @@
 // A polite live region whose text is set after it is on the page: screen readers announce a
 // change to a region they already know, not one inserted with its text.
 import { useEffect, useState } from 'preact/hooks'
+import { setView } from '../title'
 
 export function Announce({ text, class: className }: { text: string; class?: string }) {
   const [shown, setShown] = useState('')
@@ -12,9 +13,7 @@ export function Announce({ text, class: className }: { text: string; class?: str
   )
 }
 
-/** The page title: the view, then the app. */
+/** The page title names the view (title.ts). */
 export function useTitle(view: string) {
-  useEffect(() => {
-    document.title = `${view} — Agent console`
-  }, [view])
+  useEffect(() => setView(view), [view])
 }

@@ -9,6 +9,7 @@ import { ContactView } from './ContactView'
 import { InboxLoader } from './InboxLoader'
 import { inboxHref, routeOf } from './routes'
 import { SignIn } from './SignIn'
+import { useLive } from './useLive'
 
 export const SESSION_ENDED = 'Your session has ended. Sign in again to continue.'
 
@@ -83,6 +84,7 @@ function Console(props: {
   // Where focus goes when the list next shows: the search box after signing in, the contact
   // last opened when coming back from it. Taken once.
   const pendingFocus = useRef<FocusTarget | undefined>(props.focusSearch ? { search: true } : undefined)
+  const live = useLive(api, session)
 
   useEffect(() => {
     const onHash = () => setHash(location.hash)
@@ -142,7 +144,7 @@ function Console(props: {
       </header>
       <main id="main">
         {route.view === 'inbox' ? (
-          <InboxLoader api={api} session={session} rid={route.rid} />
+          <InboxLoader api={api} session={session} rid={route.rid} ddp={live} />
         ) : contactId ? (
           <ContactView
             key={contactId}
@@ -160,6 +162,7 @@ function Console(props: {
             onQuery={setQuery}
             config={configState}
             flash={flash}
+            live={live}
             takeFocus={() => {
               const target = pendingFocus.current
               pendingFocus.current = undefined

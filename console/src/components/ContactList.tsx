@@ -1,10 +1,11 @@
 // Contacts, newest first, a page at a time; the search box narrows them as the agent types
-// (debounced; a newer search cancels the one in flight). Export CSV downloads every contact the
-// current search matches, fetched a full page at a time.
+// (debounced; a newer search cancels the one in flight). New contacts arrive live (the contacts
+// stream). Export CSV downloads every contact the current search matches, fetched a full page at a time.
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { MAX_PAGE, type Api, type Visitor, type VisitorPage } from '../api'
+import { MAX_PAGE, UNREACHABLE, type Api, type Visitor, type VisitorPage } from '../api'
 import { displayName, emailsOf, formatDate, phonesOf } from '../contact'
-import { contactsCsv, download } from '../csv'
+import type { Ddp } from '../ddp'
+import { CONTACTS_STREAM } from '../streams'
 import { Announce, useTitle } from './Announce'
 import type { ConfigState } from './App'
 
@@ -45,6 +46,8 @@ export function ContactList(props: {
   /** A message from the view the agent came from ("… was erased."). */
   flash: string
   takeFocus: () => FocusTarget | undefined
+  /** The console's live connection, once it has loaded. */
+  live?: Ddp
 }) {
   const { api, query, onQuery } = props
   const [draft, setDraft] = useState(query.term)
@@ -52,6 +55,9 @@ export function ContactList(props: {
   const [attempt, setAttempt] = useState(0)
   const [exportStatus, setExportStatus] = useState('')
   const [exportError, setExportError] = useState('')
+  // New contacts this view does not show (a search, a later page), and the last one's announcement.
+  const [unshown, setUnshown] = useState<string[]>([])
+  const [news, setNews] = useState('')
   const exporting = useRef(false)
   const alive = useRef(true)
   const search = useRef<HTMLInputElement>(null)
@@ -95,9 +101,36 @@ export function ContactList(props: {
         return onQuery({ term: query.term, offset: Math.floor((page.total - 1) / PAGE_SIZE) * PAGE_SIZE })
       }
       setLoad({ state: 'done', page, of: query })
+      if (!query.term && !query.offset) setUnshown([])
     })
     return () => abort.abort()
   }, [query.term, query.offset, attempt])
+
+  // A new contact goes to the top of the whole list's first page; elsewhere the button below
+  // offers it. After a reconnection the page is read again: contacts may have come meanwhile.
+  useEffect(() => {
+    const live = props.live
+    if (!live) return
+    let wasReady = live.ready
+    const stopReady = live.onReady(() => {
+      if (wasReady) setAttempt((n) => n + 1)
+      wasReady = true
+    })
+    const stop = live.subscribe(CONTACTS_STREAM, 'new', ([contact]: Visitor[]) => {
+      setNews(`New contact: ${displayName(contact)}.`)
+      const { term, offset } = latest.current.query
+      if (term || offset) return setUnshown((ids) => (ids.includes(contact._id) ? ids : [...ids, contact._id]))
+      setLoad((l) => {
+        if (l.state !== 'done' || l.page.visitors.some((v) => v._id === contact._id)) return l
+        const visitors = [contact, ...l.page.visitors].slice(0, PAGE_SIZE)
+        return { ...l, page: { ...l.page, visitors, count: visitors.length, total: l.page.total + 1 } }
+      })
+    })
+    return () => {
+      stopReady()
+      stop()
+    }
+  }, [props.live])
 
   // Back from a contact: focus its entry again (or the heading, when it is gone).
   useEffect(() => {
@@ -113,6 +146,8 @@ export function ContactList(props: {
     exporting.current = true
     setExportError('')
     setExportStatus('Exporting contacts…')
+    // The CSV writer is a chunk of its own, fetched while the contacts are.
+    const csv = import('../csv').catch(() => null)
     const term = query.term
     const seen = new Set<string>()
     const all: Visitor[] = []
@@ -130,14 +165,16 @@ export function ContactList(props: {
       offset += r.data.visitors.length
       setExportStatus(`Exporting contacts… ${Math.min(offset, total).toLocaleString()} of ${total.toLocaleString()}`)
     }
+    const writer = await csv
+    if (!writer) error ||= UNREACHABLE
     exporting.current = false
     if (!alive.current) return
-    if (error) {
+    if (error || !writer) {
       setExportStatus('')
       setExportError(`Export failed: ${error}`)
       return
     }
-    download(`contacts${term ? `-${fileSafe(term)}` : ''}-${today()}.csv`, contactsCsv(all, props.config.fields ?? []))
+    writer.download(`contacts${term ? `-${fileSafe(term)}` : ''}-${today()}.csv`, writer.contactsCsv(all, props.config.fields ?? [], props.config.departments))
     setExportStatus(`Exported ${plural(all.length, 'contact', 'contacts')} to CSV.`)
   }
 
@@ -176,6 +213,14 @@ export function ContactList(props: {
         </p>
       )}
       <Announce text={props.flash} class="flash" />
+      <Announce text={news} />
+      {unshown.length > 0 && (
+        <p>
+          <button type="button" class="secondary" onClick={() => (setDraft(''), onQuery({ term: '', offset: 0 }))}>
+            Show {plural(unshown.length, 'new contact', 'new contacts')}
+          </button>
+        </p>
+      )}
 
       <form role="search" class="search" onSubmit={(e) => (e.preventDefault(), onQuery({ term: draft.trim(), offset: 0 }))}>
         <label for="search">Search contacts</label>

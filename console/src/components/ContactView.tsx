@@ -2,7 +2,7 @@
 // a form; Erase (managers and admins) asks for confirmation, then erases for good.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { Api, Visitor } from '../api'
-import { customColumns, displayName, emailsOf, formatDate, phonesOf } from '../contact'
+import { customColumns, displayName, emailsOf, formatDate, phonesOf, webUrl } from '../contact'
 import { useTitle } from './Announce'
 import type { ConfigState } from './App'
 import { ContactForm } from './ContactForm'
@@ -12,7 +12,7 @@ type Load = { state: 'loading' } | { state: 'done'; visitor: Visitor } | { state
 type Mode = 'view' | 'edit' | 'erase'
 
 // Shown in their own rows; any other top-level field the API returns is listed after them.
-const KNOWN = new Set(['_id', 'username', 'token', 'ts', '_updatedAt', 'status', 'name', 'phone', 'visitorEmails', 'department', 'livechatData', 'verified'])
+const KNOWN = new Set(['_id', 'username', 'token', 'ts', '_updatedAt', 'status', 'name', 'phone', 'visitorEmails', 'department', 'livechatData', 'verified', 'consent', 'sourcePage'])
 
 export function ContactView(props: { api: Api; id: string; config: ConfigState; canEdit: boolean; canErase: boolean; onErased: (name: string) => void }) {
   const { api, id } = props
@@ -174,6 +174,24 @@ function Row({ label, children }: { label: string; children: preact.ComponentChi
   )
 }
 
+/** The page the contact registered on: a link only to an http(s) URL, opened without telling it
+ * where the agent came from. */
+function SourcePage({ url, title }: { url: string; title: string }) {
+  const href = webUrl(url)
+  return (
+    <>
+      {href ? (
+        <a href={href} target="_blank" rel="noopener noreferrer">
+          {title || url}
+        </a>
+      ) : (
+        title
+      )}
+      {(title || !href) && <span class="item">{url}</span>}
+    </>
+  )
+}
+
 function Fields({ visitor, config }: { visitor: Visitor; config: ConfigState }) {
   const custom = customColumns(config.fields ?? [], [visitor])
   const extra = Object.entries(visitor).filter(([key]) => !KNOWN.has(key))
@@ -189,6 +207,14 @@ function Fields({ visitor, config }: { visitor: Visitor; config: ConfigState }) 
         <Row label="Department">{visitor.department && departmentName(visitor.department, config)}</Row>
         <Row label="Status">{visitor.status}</Row>
         <Row label="Verified">{visitor.verified ? 'Yes: the site vouched for this visitor' : 'No'}</Row>
+        <Row label="Came from">{visitor.sourcePage && <SourcePage {...visitor.sourcePage} />}</Row>
+        <Row label="Consent">
+          {visitor.consent && (
+            <>
+              Agreed <time dateTime={visitor.consent.at}>{formatDate(visitor.consent.at)}</time> to: <q>{visitor.consent.text}</q>
+            </>
+          )}
+        </Row>
         <Row label="Created">{visitor.ts && <time dateTime={visitor.ts}>{formatDate(visitor.ts)}</time>}</Row>
         <Row label="Updated">{visitor._updatedAt && <time dateTime={visitor._updatedAt}>{formatDate(visitor._updatedAt)}</time>}</Row>
         <Row label="Contact ID">

@@ -9,6 +9,7 @@ import { activityStream, isRoomStream, mayAccess, type AgentWho, type Who } from
 import { ddpMessage } from './ddp-dates.ts'
 import type { Except } from './fanout.ts'
 import { MessageTable } from './message-table.ts'
+import { EventOutbox } from '../notifications/event-outbox.ts'
 import { inquiryOf, isQueued, newRoom, type Seed, type Summary } from './room-record.ts'
 import { omnichannel } from './stubs.ts'
 import { Subscribers } from './subscribers.ts'
@@ -34,6 +35,8 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly sql: SqlStorage
   private readonly messages: MessageTable
   private readonly subscribers: Subscribers
+  /** Message events for the webhook (public: tests swap its queue and settings). */
+  readonly outbox: EventOutbox
   /** Null until the room is created, and again once erased. */
   private room: Room | null = null
   private version = 0
@@ -46,6 +49,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.sql = ctx.storage.sql
     this.messages = new MessageTable(this.sql)
     this.subscribers = new Subscribers(this.sql, env)
+    this.outbox = new EventOutbox(ctx.storage, env)
     const exists = this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'room'").toArray().length > 0
     if (!exists) return
     const [row] = this.sql.exec<{ record: string; version: number }>('SELECT record, version FROM room').toArray()
@@ -53,6 +57,8 @@ export class ChatRoom extends DurableObject<Env> {
     this.room = JSON.parse(row.record)
     this.version = row.version
     this.lastTs = this.messages.lastTs()
+    this.outbox.create()
+    void this.outbox.resume()
   }
 
   /** Creates the room from the index's seed unless it exists; answers its summary either way. */
@@ -62,6 +68,7 @@ export class ChatRoom extends DurableObject<Env> {
       id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL, version INTEGER NOT NULL, pushed INTEGER NOT NULL)`)
     this.messages.create()
     this.subscribers.create()
+    this.outbox.create()
     const room = newRoom(seed)
     this.sql.exec('INSERT INTO room VALUES (1, ?, 0, 0)', JSON.stringify(room))
     this.room = room
@@ -99,7 +106,9 @@ export class ChatRoom extends DurableObject<Env> {
     if (!this.room!.open) return { refused: 'room-closed' }
     const firstWords = author._id === this.room!.v._id && this.messages.firstFrom(author._id) === ''
     const message = this.append({ _id: input._id ?? randomId(), msg: input.msg }, author)
+    const event = this.outbox.record('Message', { rid: message.rid, messageId: message._id, visitorId: this.room!.v._id })
     this.publishMessage(message)
+    await this.outbox.send([event])
     // The visitor's first words are the inquiry's message: agents see them in the queue at once.
     if (firstWords && isQueued(this.room!)) await this.pushSummary()
     else this.scheduleSummary()
@@ -121,6 +130,16 @@ export class ChatRoom extends DurableObject<Env> {
     this.publishMessage(message)
     this.scheduleSummary()
     return { ok: message }
+  }
+
+  /** The room and its messages (the one with this id, else the newest PAGE_MAX.sync, oldest first),
+   * for notifications built at delivery; null once erased. */
+  transcript(messageId?: string): { room: Room; messages: Message[] } | null {
+    if (!this.room) return null
+    const messages = messageId === undefined
+      ? this.messages.page(Number.MAX_SAFE_INTEGER, PAGE_MAX.sync).reverse()
+      : [this.messages.get(messageId)?.message].filter((m) => m !== undefined)
+    return { room: this.room, messages }
   }
 
   /** Up to `limit` messages before `end` (ms), newest first. */
@@ -190,6 +209,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** Brings the index up to date (messages since the last summary, or a failed push). */
   async alarm(): Promise<void> {
+    await this.outbox.flush()
     this.summaryDue = false
     if (this.room && this.pushedVersion() < this.version) await this.pushSummary()
   }

@@ -4,7 +4,12 @@
 // and creates room ids, atomically: two concurrent requests of one visitor get one room.
 import { DurableObject } from 'cloudflare:workers'
 import type { AgentRoom, AgentStatus, Inquiry, Room } from '../../../shared/chat.ts'
+import { agentsView } from '../contacts/agents-view.ts'
+import { CONTACTS } from '../ddp/streams.ts'
 import { randomId } from '../ids.ts'
+import { EventOutbox } from '../notifications/event-outbox.ts'
+import { roomEvents } from '../notifications/room-events.ts'
+import type { Visitor } from '../visitor.ts'
 import { agentRoom, inquiryOf, isQueued, newRoom, type RoomVisitor, type Seed, type Summary } from './room-record.ts'
 import { RoomsIndex, type RoomFilter } from './rooms-index.ts'
 import { chatRoom } from './stubs.ts'
@@ -22,6 +27,8 @@ export class Omnichannel extends DurableObject<Env> {
   private readonly sql: SqlStorage
   private readonly index: RoomsIndex
   private readonly subscribers: Subscribers
+  /** Session and offline-message events (public: tests swap its queue and settings). */
+  readonly outbox: EventOutbox
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -29,6 +36,9 @@ export class Omnichannel extends DurableObject<Env> {
     this.index = new RoomsIndex(this.sql)
     this.subscribers = new Subscribers(this.sql, env)
     this.subscribers.create()
+    this.outbox = new EventOutbox(ctx.storage, env)
+    this.outbox.create()
+    void this.outbox.resume()
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS agents (user_id TEXT PRIMARY KEY, status TEXT NOT NULL);
       -- Rooms whose object is still to be erased (retried by the alarm).
@@ -56,12 +66,17 @@ export class Omnichannel extends DurableObject<Env> {
     return room ? { room, newRoom: created } : { refused: 'invalid-token' }
   }
 
-  /** An offline message: a closed room holding it, for agents to find. */
-  async recordOffline(visitor: RoomVisitor, message: string): Promise<Room | null> {
+  /** An offline message: a closed room holding it, for agents to find. `origin`: the Worker's
+   * public origin, for the owner's email to link to the console. */
+  async recordOffline(visitor: RoomVisitor, message: string, origin?: string): Promise<Room | null> {
     if (this.isErased(visitor._id)) return null
     const seed: Seed = { rid: randomId(), visitor, ts: Date.now(), offline: message }
     this.index.insert({ room: { ...newRoom(seed), open: false }, version: 0, message })
-    return (await this.createRoom(seed)).room
+    const event = this.outbox.record('LivechatOfflineMessage', { visitorId: visitor._id, rid: seed.rid, ...(origin && { origin }) })
+    const { room } = await this.createRoom(seed)
+    // Once the room exists: its payload is read from it.
+    await this.outbox.send([event])
+    return room
   }
 
   /** The visitor's open room as the index last heard of it. */
@@ -75,6 +90,8 @@ export class Omnichannel extends DurableObject<Env> {
   update(summary: Summary): void {
     const before = this.index.apply(summary)
     if (!before) return
+    const { room } = summary
+    void this.outbox.send(roomEvents(before.room, room, before.version === 0).map((type) => this.outbox.record(type, { rid: room._id, visitorId: room.v._id })))
     const [was, is] = [before.version > 0 && isQueued(before.room), isQueued(summary.room)]
     if (was && is) this.publishQueue('changed', inquiryOf(summary))
     else if (was) this.publishQueue('removed', inquiryOf(summary))
@@ -99,9 +116,15 @@ export class Omnichannel extends DurableObject<Env> {
     return { rooms: summaries.map((s) => agentRoom(s.room)), total }
   }
 
-  /** Records the gateway for the queue's stream: `public`, or `department/<id>`. */
-  subscribeQueue(gateway: string, eventName: string): void {
-    if (QUEUE_EVENT.test(eventName)) this.subscribers.add(gateway, QUEUE_STREAM, eventName)
+  /** Records the gateway for an agents' stream: the queue's `public` or `department/<id>`, or new contacts. */
+  subscribeAgents(gateway: string, collection: string, eventName: string): void {
+    const known = collection === QUEUE_STREAM ? QUEUE_EVENT.test(eventName) : collection === CONTACTS && eventName === 'new'
+    if (known) this.subscribers.add(gateway, collection, eventName)
+  }
+
+  /** A contact the widget's form just created, as agents see it, to the consoles open now. */
+  async publishNewContact(contact: Visitor): Promise<void> {
+    await this.subscribers.publish(CONTACTS, 'new', [agentsView(this.env)(contact)])
   }
 
   /** Whether any agent is available (a socket open or not). */
@@ -134,6 +157,7 @@ export class Omnichannel extends DurableObject<Env> {
   }
 
   async alarm(): Promise<void> {
+    await this.outbox.flush()
     await this.eraseRooms(this.sql.exec<{ rid: string }>('SELECT rid FROM erasing').toArray().map((r) => r.rid))
   }
 

@@ -10,6 +10,7 @@ import { setting } from '../config.ts'
 import { readJsonBody } from '../http/body.ts'
 import { enforceKeyedRateLimit, enforceRateLimit, rateLimitsOn } from '../http/rate-limit.ts'
 import { ApiError, ok } from '../http/responses.ts'
+import { verifyTurnstile } from '../http/turnstile.ts'
 import { emailText, parseOrThrow, text } from '../http/validation.ts'
 import { randomId, sha256Hex } from '../ids.ts'
 import type { Visitor } from '../visitor.ts'
@@ -147,12 +148,13 @@ export async function postOfflineMessage(request: IRequest, env: Env): Promise<R
   const body = parseOrThrow(OfflineBody, await readJsonBody(request))
   checkMessageLength(body.message)
   if (!isValidEmail(body.email)) throw ApiError.coded('error-invalid-email', `Invalid email ${body.email}`)
+  await verifyTurnstile(request, env)
   const department = setting(env, 'LIVECHAT_DEPARTMENTS').find((d) => d._id === body.department)?._id
   const input = { token: randomId(24), name: body.name, email: body.email, livechatData: {} }
   const saved = await registry(env).saveContact(input, 'false')
   const visitor = 'id' in saved ? await registry(env).info(saved.id) : null
   if (!visitor) throw ApiError.coded('error-contact-erased', 'This contact was erased')
-  const room = await omnichannel(env).recordOffline({ ...roomVisitor(visitor), ...(department && { department }) }, body.message)
+  const room = await omnichannel(env).recordOffline({ ...roomVisitor(visitor), ...(department && { department }) }, body.message, new URL(request.url).origin)
   if (!room) throw ApiError.coded('error-contact-erased', 'This contact was erased')
   return ok({ message: OFFLINE_SENT })
 }

@@ -12,10 +12,10 @@ import type { Permission } from '../roles.ts'
 import { ApiError, ok } from '../http/responses.ts'
 import { parseOrThrow } from '../http/validation.ts'
 import { paging, wholeNumber } from '../http/paging.ts'
-import type { Visitor } from '../visitor.ts'
 import type { Criteria } from '../visitors/visitor-table.ts'
 import { normalizeEmail } from '../visitor-rules.ts'
 import { registry } from '../visitors/visitor-registry.ts'
+import { agentsView } from './agents-view.ts'
 import { parseContactInput } from './contact-input.ts'
 import { checkContactManager, contactManagerById } from './contact-manager.ts'
 import { parseContactUpdate } from './contact-update.ts'
@@ -36,21 +36,11 @@ function validId(id: string): string {
   return id
 }
 
-/** Reads CONTACT_INCLUDE_TOKEN first, so a broken value shows on every call, not only on a hit. */
-function presenter(env: Env): (visitor: Visitor | null) => Visitor | Omit<Visitor, 'token'> | null {
-  const includeToken = setting(env, 'CONTACT_INCLUDE_TOKEN')
-  return (visitor) => {
-    if (!visitor || includeToken) return visitor
-    const { token: _omitted, ...rest } = visitor
-    return rest
-  }
-}
-
 /** GET /api/v1/omnichannel/contact?contactId= — 1 KV read for the credentials, 1 for the contact. */
 export async function getContact(request: IRequest, env: Env): Promise<Response> {
   const store = await allow(request, env, 'view-l-room')
   const contactId = validId(parseOrThrow(ContactQuery, { ...request.query }).contactId)
-  const show = presenter(env)
+  const show = agentsView(env)
   return ok({ contact: show(await store.getVisitor(contactId)) })
 }
 
@@ -71,7 +61,7 @@ export async function postContact(request: IRequest, env: Env): Promise<Response
 /** POST /api/v1/omnichannel/contacts.update — an edit by _id; never creates a contact. */
 export async function updateContact(request: IRequest, env: Env): Promise<Response> {
   const store = await allow(request, env, 'update-livechat-contact')
-  const show = presenter(env)
+  const show = agentsView(env)
   const { update, managerId } = parseContactUpdate(await readJsonBody(request), env)
   if (!SAFE_KEY_PART.test(update.contactId)) throw contactNotFound()
   const contactManager = managerId ? await contactManagerById(store, managerId) : update.contactManager
@@ -92,7 +82,7 @@ export async function searchContact(request: IRequest, env: Env): Promise<Respon
   if (email === '' || phone?.trim() === '') throw ApiError.coded('error-invalid-params', 'Search values must not be blank')
   const custom = parseCustom(query.custom)
   if (!email && !phone && !custom) throw ApiError.coded('error-invalid-params', '')
-  const show = presenter(env)
+  const show = agentsView(env)
   const criteria = searchableCriteria(env, { email, phone, custom })
   return ok({ contact: show(criteria && await registry(env).search(criteria)) })
 }
@@ -126,7 +116,7 @@ export async function searchVisitors(request: IRequest, env: Env): Promise<Respo
   await allow(request, env, 'view-l-room')
   const query = parseOrThrow(ListQuery, { ...request.query })
   const { count, offset } = paging(query)
-  const show = presenter(env)
+  const show = agentsView(env)
   const { visitors, total } = await registry(env).list(query.term.trim(), count, offset)
   return ok({ visitors: visitors.map(show), count: visitors.length, offset, total })
 }
@@ -137,7 +127,7 @@ const InfoQuery = v.strictObject({ visitorId: v.string() })
 export async function visitorInfo(request: IRequest, env: Env): Promise<Response> {
   await allow(request, env, 'view-l-room')
   const visitorId = parseOrThrow(InfoQuery, { ...request.query }).visitorId
-  const show = presenter(env)
+  const show = agentsView(env)
   const visitor = SAFE_KEY_PART.test(visitorId) ? await registry(env).info(visitorId) : null
   if (!visitor) throw ApiError.coded('visitor-not-found', '')
   return ok({ visitor: show(visitor) })

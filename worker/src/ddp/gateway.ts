@@ -187,13 +187,13 @@ export class DdpGateway extends DurableObject<Env> {
     return attachment.limits && attachment.subs.length >= MAX_SUBSCRIPTIONS
   }
 
-  /** Asks the room (or, for the queue, checks the agent's permission and tells the queue) and
-   * records this shard as a subscriber there. */
+  /** Asks the room (or, for an agents' stream, checks the agent's permission and tells the
+   * Omnichannel object) and records this shard as a subscriber there. */
   async #authorise(target: Target, collection: string, eventName: string, who: Who): Promise<boolean> {
     if ('room' in target) return this.env.CHAT_ROOM.getByName(target.room).subscribe(this.#name, collection, eventName, who)
     const viewsRooms: readonly string[] = PERMISSIONS['view-l-room']
     if (!('agent' in who) || !who.agent.roles.some((role) => viewsRooms.includes(role))) return false
-    await this.env.OMNICHANNEL.getByName('global').subscribeQueue(this.#name, eventName)
+    await this.env.OMNICHANNEL.getByName('global').subscribeAgents(this.#name, collection, eventName)
     return true
   }
 

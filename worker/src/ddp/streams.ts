@@ -1,20 +1,22 @@
 // The streams a client may subscribe to, and what each event name designates: a room's stream
-// (its ChatRoom authorises) or the agents' queue (signed-in agents with view-l-room).
+// (its ChatRoom authorises) or an agents' stream held by the Omnichannel object, the queue or new
+// contacts (signed-in agents with view-l-room).
 import { SAFE_KEY_PART } from '../keys.ts'
 
 export const ROOM_MESSAGES = 'stream-room-messages'
 export const NOTIFY_ROOM = 'stream-notify-room'
 export const LIVECHAT_ROOM = 'stream-livechat-room'
 export const QUEUE = 'stream-livechat-inquiry-queue-observer'
+export const CONTACTS = 'stream-livechat-contacts'
 
-/** Every stream, in a fixed order: a subscription stores its stream's index (attachment space). */
-export const STREAMS = [ROOM_MESSAGES, NOTIFY_ROOM, LIVECHAT_ROOM, QUEUE] as const
+/** Every stream, in a fixed order (new ones last): a subscription stores its stream's index (attachment space). */
+export const STREAMS = [ROOM_MESSAGES, NOTIFY_ROOM, LIVECHAT_ROOM, QUEUE, CONTACTS] as const
 export type Stream = (typeof STREAMS)[number]
 
 /** Longest event name kept: a room id and a suffix, or `department/<id>`. */
 export const MAX_EVENT_NAME_LENGTH = 64
 
-export type Target = { room: string } | { queue: true }
+export type Target = { room: string } | { agents: true }
 
 const roomId = (text: string): string | null => (SAFE_KEY_PART.test(text) ? text : null)
 
@@ -39,6 +41,8 @@ export function targetOf(stream: Stream, eventName: string): Target | null {
       return room ? { room } : null
     }
     case QUEUE:
-      return eventName === 'public' || /^department\/.+$/.test(eventName) ? { queue: true } : null
+      return eventName === 'public' || /^department\/.+$/.test(eventName) ? { agents: true } : null
+    case CONTACTS:
+      return eventName === 'new' ? { agents: true } : null
   }
 }

@@ -5,6 +5,7 @@ import { readJsonBody } from '../http/body.ts'
 import { setting } from '../config.ts'
 import { enforceRateLimit } from '../http/rate-limit.ts'
 import { ApiError, ok } from '../http/responses.ts'
+import { verifyTurnstile } from '../http/turnstile.ts'
 import { parseVisitorInput } from './visitor-input.ts'
 import { isValidToken } from '../visitor-rules.ts'
 import { registry } from './visitor-registry.ts'
@@ -16,7 +17,8 @@ export async function postVisitor(request: IRequest, env: Env): Promise<Response
   await enforceRateLimit(request, env, env.VISITOR_RATE_LIMIT)
   const mode = setting(env, 'MATCH_VISITORS_BY_CONTACT')
   const input = await parseVisitorInput(await readJsonBody(request), env)
-  return ok({ visitor: visitorView(await registry(env).register(input, mode), env) })
+  await verifyTurnstile(request, env)
+  return ok({ visitor: visitorView(await registry(env).register(input, mode, new URL(request.url).origin), env) })
 }
 
 /** The token in the path; a malformed one is as unknown as a missing one. */

@@ -5,7 +5,7 @@ import { setting, visitorFields } from '../config.ts'
 import { ApiError } from '../http/responses.ts'
 import type { Visitor } from '../visitor.ts'
 import { verifyIdentity } from './visitor-identity.ts'
-import { checkTokenShape, emailText, maybe, parseOrThrow, text, usernameText } from '../http/validation.ts'
+import { checkTokenShape, emailText, httpUrlText, maybe, parseOrThrow, text, usernameText } from '../http/validation.ts'
 import { IDENTIFIER_MAX_LENGTH, LIMITS, isValidCustomValue, isValidEmail } from '../visitor-rules.ts'
 
 const Body = v.strictObject({
@@ -29,6 +29,9 @@ const Body = v.strictObject({
       expires: v.pipe(v.number(), v.safeInteger('must be whole seconds since 1970')),
       signature: v.pipe(v.string(), v.regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (HMAC-SHA-256)')),
     })),
+    // Ours, not Rocket.Chat's: checked even when unused, so a widget that sends them wrong finds out.
+    consent: maybe(v.boolean()),
+    sourcePage: maybe(v.object({ url: httpUrlText(2048), title: text(256) })),
   }),
 })
 
@@ -44,9 +47,13 @@ export interface VisitorInput {
   customFields: { key: string; value: string; overwrite: boolean }[]
   /** The identifier the site's backend vouched for, once its signature checked out. */
   identifier?: string
+  /** The consent text agreed to now, when LIVECHAT_CONSENT_TEXT is set. */
+  consent?: Visitor['consent']
+  sourcePage?: Visitor['sourcePage']
 }
 
-/** Parses and checks the body; the settings it needs are read only when the body uses them. */
+/** Parses and checks the body; the settings it needs are read only when the body uses them (the
+ * consent text always: it decides whether consent is needed). */
 export async function parseVisitorInput(body: unknown, env: Env): Promise<VisitorInput> {
   const { visitor } = parseOrThrow(Body, body)
   const { token } = visitor
@@ -59,6 +66,7 @@ export async function parseVisitorInput(body: unknown, env: Env): Promise<Visito
 
   const department = visitor.department ? findDepartment(env, visitor.department) : undefined
   const customFields = checkCustomFields(env, visitor.customFields ?? [])
+  const consent = checkConsent(env, visitor.consent)
   // Last: every other check is cheaper, and a refused body must not cost an HMAC.
   const identifier = visitor.identity ? await verifyIdentity(visitor.identity, env) : undefined
 
@@ -71,7 +79,18 @@ export async function parseVisitorInput(body: unknown, env: Env): Promise<Visito
     username: visitor.username || undefined,
     customFields,
     identifier,
+    consent,
+    sourcePage: visitor.sourcePage ?? undefined,
   }
+}
+
+/** Rocket.Chat's forceAcceptDataProcessingConsent, enforced here too: the widget's checkbox alone
+ * proves nothing. Off (no text), `consent` is ignored. */
+function checkConsent(env: Env, agreed: boolean | null | undefined): VisitorInput['consent'] {
+  const text = setting(env, 'LIVECHAT_CONSENT_TEXT')
+  if (!text) return undefined
+  if (agreed !== true) throw ApiError.coded('error-consent-required', 'The data processing consent must be accepted')
+  return { text, at: new Date().toISOString() }
 }
 
 function findDepartment(env: Env, idOrName: string): string {
@@ -102,6 +121,9 @@ export function applyVisitorInput(base: Visitor, input: VisitorInput): Visitor {
   if (input.email) next.visitorEmails = [{ address: input.email }]
   if (input.department) next.department = input.department
   if (input.identifier) next.verified = true
+  if (input.consent) next.consent = input.consent
+  // Where the contact came from: the first page only.
+  if (input.sourcePage && !base.sourcePage) next.sourcePage = input.sourcePage
   if (input.customFields.length > 0) {
     // A null prototype: field ids such as `constructor` or `__proto__` are plain keys here.
     const data: Record<string, string> = Object.assign(Object.create(null), base.livechatData)

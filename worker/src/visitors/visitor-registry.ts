@@ -11,6 +11,7 @@ import { randomId, sha256Hex } from '../ids.ts'
 import { keys } from '../keys.ts'
 import { omnichannel } from '../chat/stubs.ts'
 import { KvReplica } from './kv-replica.ts'
+import { EventOutbox, type Recorded } from '../notifications/event-outbox.ts'
 import { applyVisitorInput, type VisitorInput } from './visitor-input.ts'
 import { VisitorTable, type Criteria, type Found } from './visitor-table.ts'
 import type { Visitor } from '../visitor.ts'
@@ -23,15 +24,22 @@ export const registry = (env: Env) => env.VISITOR_REGISTRY.getByName('global')
 
 export class VisitorRegistry extends DurableObject<Env> {
   readonly replica: KvReplica
+  /** New contacts' events (public: tests swap its queue and settings). */
+  readonly outbox: EventOutbox
   private readonly visitors: VisitorTable
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.visitors = new VisitorTable(ctx.storage.sql)
     this.replica = new KvReplica(ctx.storage, env.CONTACTS)
+    this.outbox = new EventOutbox(ctx.storage, env)
+    this.outbox.create()
     // Erased visitors whose rooms the Omnichannel object has yet to take over erasing.
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS room_erasures (visitor_id TEXT PRIMARY KEY)')
-    void ctx.blockConcurrencyWhile(() => this.replica.resume())
+    void ctx.blockConcurrencyWhile(async () => {
+      await this.replica.resume()
+      await this.outbox.resume()
+    })
   }
 
   /**
@@ -45,7 +53,7 @@ export class VisitorRegistry extends DurableObject<Env> {
    *   email (takes the new token), as Rocket.Chat does.
    * - Else a new visitor.
    */
-  async register(input: VisitorInput, mode: MatchMode): Promise<Visitor> {
+  async register(input: VisitorInput, mode: MatchMode, origin?: string): Promise<Visitor> {
     let token = input.token
     let found = input.identifier && mode !== 'false' ? this.visitors.find('identifier = ?', input.identifier) : undefined
     if (!found) {
@@ -60,7 +68,11 @@ export class VisitorRegistry extends DurableObject<Env> {
       if (byEmail) found = { ...byEmail, visitor: { ...byEmail.visitor, token } }
     }
     const base = found?.visitor ?? this.visitors.blank(token, input.username)
-    return this.write(applyVisitorInput(base, input), input.identifier)
+    const visitor = applyVisitorInput(base, input)
+    // A contact the widget's form made: the owner and the consoles hear of it. `origin` (the
+    // Worker's public origin) is for the email's link to the console.
+    const event = found ? null : this.outbox.record('LivechatNewContact', { visitorId: visitor._id, ...(origin && { origin }) })
+    return this.write(visitor, input.identifier, event)
   }
 
   /**
@@ -129,16 +141,17 @@ export class VisitorRegistry extends DurableObject<Env> {
 
   /** Retries KV writes that failed, and re-sweeps erased records. */
   async alarm(): Promise<void> {
+    await this.outbox.flush()
     await this.replica.flushDue()
     const left = this.ctx.storage.sql.exec<{ visitor_id: string }>('SELECT visitor_id FROM room_erasures').toArray()
     for (const { visitor_id } of left) await this.eraseRooms(visitor_id)
   }
 
   /** Stores the visitor, then its copy in KV; answers once KV has it (or the outbox will retry). */
-  private async write(visitor: Visitor, identifier?: string): Promise<Visitor> {
+  private async write(visitor: Visitor, identifier?: string, event: Recorded | null = null): Promise<Visitor> {
     this.visitors.save(visitor, identifier)
     this.replica.want(keys.visitor(visitor._id), JSON.stringify(visitor))
-    await this.replica.flush([keys.visitor(visitor._id)])
+    await Promise.all([this.replica.flush([keys.visitor(visitor._id)]), this.outbox.send([event])])
     return visitor
   }
 

@@ -1,11 +1,10 @@
 // The inbox: the agent's status, the queue (live over the queue stream, never polled), the chats
-// the agent serves with unread counts, and the open chat. One DDP socket carries all of it, signed
-// in with the session's token; after every (re)connection the queue, the chats and the open chat's
-// history are loaded again over REST and merged by `_id`, so what was missed while disconnected
-// shows, once.
+// the agent serves with unread counts, and the open chat. The console's live connection (live.ts)
+// carries all of it; once it is ready, and after every reconnection, the queue, the chats and the
+// open chat's history are loaded again over REST and merged by `_id`, so what was missed while
+// disconnected shows, once.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { AgentRoom, Inquiry, Message } from '../../../../shared/chat'
-import { createDdp, socketUrl, type Ddp } from '../../ddp'
 import { fromWire, merge, type ChatMessage } from '../../messages'
 import { useTitle } from '../Announce'
 import { inboxHref } from '../routes'
@@ -14,17 +13,17 @@ import { Conversation } from './Conversation'
 import { NotifyButton, notifyInquiry } from './notify'
 import { OfflineMessages } from './OfflineMessages'
 import { canViewRooms } from '../../session'
+import { QUEUE_STREAM } from '../../streams'
 import { Queue } from './Queue'
 import { StatusSwitch } from './StatusSwitch'
 import type { InboxProps } from './types'
 import './inbox.css'
 
-const QUEUE = 'stream-livechat-inquiry-queue-observer'
 type QueueEvent = Inquiry & { type: 'added' | 'changed' | 'removed' }
 
 export const TAKEN_FIRST = (name: string) => `Another agent took the chat with ${name} first.`
 
-export function Inbox({ api, session, rid }: InboxProps) {
+export function Inbox({ api, session, rid, ddp }: InboxProps) {
   const [queue, setQueue] = useState<Inquiry[]>([])
   // Every room seen this visit, by id: the open ones are listed, a closed one stays readable.
   const [rooms, setRooms] = useState<Record<string, AgentRoom>>({})
@@ -32,10 +31,11 @@ export function Inbox({ api, session, rid }: InboxProps) {
   const [unread, setUnread] = useState<Record<string, number>>({})
   const [typing, setTyping] = useState<Record<string, string>>({})
   const [alert, setAlert] = useState('')
-  const [ddp, setDdp] = useState<Ddp>()
   const [ready, setReady] = useState(false)
   const current = useRef(rid)
   current.current = rid
+  // Each open chat's stream-room-messages subscription, by room id.
+  const roomSubs = useRef(new Map<string, () => void>())
   // Message ids already counted, so a message delivered twice is not unread twice.
   const seen = useRef(new Set<string>())
   const me = session.me
@@ -91,29 +91,32 @@ export function Inbox({ api, session, rid }: InboxProps) {
     }
   }
 
-  // One socket for the inbox's life.
+  // The queue, live; the queue and the chats read again each time the connection is ready.
   useEffect(() => {
-    const socket = createDdp(socketUrl(api.origin), {
-      // A refused resume means the session is over: any authenticated call then ends it (401).
-      handshake: (d) => d.call('login', { resume: session.authToken }).catch((error) => (void api.me(), Promise.reject(error))),
-      onReady: () => {
-        setReady(true)
-        void loadQueue()
-        void loadRooms()
-        if (current.current) void loadHistory(current.current)
-      },
+    if (!ddp) return
+    const reload = () => {
+      setReady(true)
+      void loadQueue()
+      void loadRooms()
+    }
+    const stopQueue = ddp.subscribe(QUEUE_STREAM, 'public', onQueueEvent as never)
+    // The open chat's history too (already loaded by the effect below when the socket was ready).
+    const stopReady = ddp.onReady(() => {
+      reload()
+      if (current.current) void loadHistory(current.current)
     })
-    const stopQueue = socket.subscribe(QUEUE, 'public', onQueueEvent as never)
-    setDdp(socket)
+    if (ddp.ready) reload()
     return () => {
       stopQueue()
-      socket.close()
+      stopReady()
+      // The connection outlives the inbox: its rooms' subscriptions end with it.
+      for (const stop of roomSubs.current.values()) stop()
+      roomSubs.current.clear()
     }
-  }, [])
+  }, [ddp])
 
   // Each open chat's messages, for its unread count as much as for the open conversation.
   const openIds = Object.values(rooms).filter((r) => r.open).map((r) => r._id).sort().join()
-  const roomSubs = useRef(new Map<string, () => void>())
   useEffect(() => {
     if (!ddp) return
     const wanted = new Set(openIds ? openIds.split(',') : [])
