@@ -1,7 +1,7 @@
 // The production checklist `npm run deploy` runs (scripts/deploy.ts): what would be deployed goes
 // in, one line per problem comes out, each naming the variable (or file) and how to fix it. No I/O
 // here. Every setting is checked with the Worker's own schemas (worker/src/config.ts).
-import { SETTING_NAMES, checkSetting, type SettingName } from '../worker/src/config.ts'
+import { SETTING_NAMES, SITEVERIFY_URL, checkSetting, type SettingName } from '../worker/src/config.ts'
 
 /** What a `wrangler deploy` would ship, as far as the checks care. */
 export interface Deployment {
@@ -22,7 +22,7 @@ export const DEMO_MARKER = 'edge-contact-center-demo'
 
 /** A secret the configuration needs on the deployed Worker, and the line to print when it is missing. */
 export interface NeededSecret {
-  name: string
+  name: SettingName
   missing: string
 }
 
@@ -76,6 +76,19 @@ function webhook({ vars, varsTable }: Deployment): string[] {
     : []
 }
 
+/** Cloudflare's test site keys (1x…AA passes, 2x…AB blocks, 3x…FF forces a challenge, …BB invisible). */
+const TEST_SITE_KEY = /^[123]x0{20}[A-F]{2}$/
+
+function turnstile({ vars, varsTable }: Deployment): string[] {
+  const problems: string[] = []
+  if (TEST_SITE_KEY.test(text(vars.TURNSTILE_SITE_KEY)))
+    problems.push(`TURNSTILE_SITE_KEY is one of Cloudflare's test keys: it stops no bot, or with a real secret key every visitor. Set your widget's site key (dashboard: Turnstile) in wrangler.toml ${varsTable}`)
+  const verifyUrl = checkSetting('TURNSTILE_VERIFY_URL', vars.TURNSTILE_VERIFY_URL)
+  if (verifyUrl.ok && verifyUrl.value !== SITEVERIFY_URL)
+    problems.push(`TURNSTILE_VERIFY_URL is not Cloudflare's siteverify, and would receive TURNSTILE_SECRET_KEY (only tests point it elsewhere): set TURNSTILE_VERIFY_URL = "${SITEVERIFY_URL}" in wrangler.toml ${varsTable}`)
+  return problems
+}
+
 function email({ vars, varsTable, emailBindings }: Deployment): string[] {
   if (!text(vars.LIVECHAT_EMAIL_TO)) return []
   const problems: string[] = []
@@ -94,6 +107,7 @@ export function localProblems(deployment: Deployment): string[] {
     ...rateLimits(deployment),
     ...invalidSettings(deployment),
     ...secretsInVars(deployment),
+    ...turnstile(deployment),
     ...webhook(deployment),
     ...email(deployment),
   ]
@@ -124,12 +138,16 @@ export function neededSecrets({ vars, varsTable }: Deployment): NeededSecret[] {
 }
 
 /** Secrets given with `--secrets-file`, checked as the Worker will read them (a short
- * VISITOR_IDENTITY_SECRET, for one). */
-export function invalidSecrets(secrets: Record<string, unknown>): string[] {
-  return SETTING_NAMES.filter((name) => name in secrets).flatMap((name: SettingName) => {
+ * VISITOR_IDENTITY_SECRET, for one). A needed one given empty would replace the Worker's with nothing. */
+export function invalidSecrets(secrets: Record<string, unknown>, needed: NeededSecret[]): string[] {
+  const invalid = SETTING_NAMES.filter((name) => name in secrets).flatMap((name: SettingName) => {
     const checked = checkSetting(name, secrets[name])
     return checked.ok ? [] : [`${checked.where} in the --secrets-file is not valid: ${checked.why}`]
   })
+  // Empty but valid as the Worker reads it (an empty VISITOR_IDENTITY_SECRET is already refused above).
+  const empty = needed.filter(({ name }) => name in secrets && !text(secrets[name]) && checkSetting(name, secrets[name]).ok).map(({ name }) =>
+    `${name} in the --secrets-file is empty, which the configuration cannot work with: give its value there, or leave it out of the file`)
+  return [...invalid, ...empty]
 }
 
 /** Repository defaults an owner means to replace, but that could also be what they want: warned of, not refused. */

@@ -28,17 +28,19 @@ const { values: options } = parseArgs({
   options: {
     config: { type: 'string', short: 'c' },
     env: { type: 'string', short: 'e' },
-    var: { type: 'string', multiple: true },
+    name: { type: 'string' },
     'secrets-file': { type: 'string' },
   },
 })
-const option = (name: 'config' | 'env' | 'secrets-file') => {
+const option = (name: 'config' | 'env' | 'name' | 'secrets-file') => {
   const value = options[name]
   return typeof value === 'string' ? value : undefined
 }
 const configFile = option('config')
 const env = option('env')
-const targetArgs = [...(configFile ? ['--config', configFile] : []), ...(env ? ['--env', env] : [])]
+const name = option('name')
+// The Worker whose secrets are looked up: the one deployed.
+const targetArgs = [...(configFile ? ['--config', configFile] : []), ...(env ? ['--env', env] : []), ...(name ? ['--name', name] : [])]
 
 function fail(lines: string[]): never {
   for (const line of lines) console.error(line)
@@ -62,9 +64,17 @@ function homePage(configPath: string | undefined, directory: string | undefined)
   return existsSync(file) ? { file: relative(process.cwd(), file), html: readFileSync(file, 'utf8') } : null
 }
 
-/** `--var NAME:VALUE` as wrangler reads it: the first colon splits. */
+/** `--var NAME:VALUE` as wrangler reads it: one `--var` takes every value up to the next option
+ * (`--var A:1 B:2` sets both), and the first colon splits. */
 function varOverrides(): Record<string, string> {
-  const given = (options.var ?? []).filter((v): v is string => typeof v === 'string')
+  const given: string[] = []
+  let taking = false
+  for (const arg of wranglerArgs) {
+    if (arg.startsWith('-')) {
+      taking = arg === '--var' || arg.startsWith('--var=')
+      if (arg.startsWith('--var=')) given.push(arg.slice('--var='.length))
+    } else if (taking) given.push(arg)
+  }
   return Object.fromEntries(given.map((v) => [v.slice(0, v.indexOf(':')), v.slice(v.indexOf(':') + 1)]))
 }
 
@@ -120,19 +130,20 @@ const deployment: Deployment = {
 }
 
 for (const line of warnings(deployment)) console.warn(`warning: ${line}`)
-const problems = [...localProblems(deployment), ...invalidSecrets(secretsFile)]
-const needed = neededSecrets(deployment).filter((secret) => !(secret.name in secretsFile))
+const needed = neededSecrets(deployment)
+const problems = [...localProblems(deployment), ...invalidSecrets(secretsFile, needed)]
+const toAsk = needed.filter((secret) => !(secret.name in secretsFile))
 
 if (force) {
   for (const line of problems) console.warn(`--force: skipped: ${line}`)
-  if (needed.length) console.warn(`--force: skipped: checking that the Worker has ${needed.map((s) => s.name).join(', ')}`)
+  if (toAsk.length) console.warn(`--force: skipped: checking that the Worker has ${toAsk.map((s) => s.name).join(', ')}`)
 } else {
   const refuse = (lines: string[]) =>
     fail([`npm run deploy: not deploying, ${lines.length} problem${lines.length > 1 ? 's' : ''}:`, ...lines.map((line) => `  ${line}`),
       'Fix them, or deploy anyway with: npm run deploy -- --force'])
   if (problems.length) refuse(problems)
   // The first network call, and only once every local check has passed.
-  const missing = needed.length ? missingSecrets(needed) : []
+  const missing = toAsk.length ? missingSecrets(toAsk) : []
   if (missing.length) refuse(missing)
 }
 

@@ -5,9 +5,13 @@
 // Then the chat chunk, chat.js beside each copy of widget.js: an ES module the widget loads with
 // import() from its own directory when a chat starts (so a CSP allowing widget.js allows it). It
 // uses the main bundle's Preact, handed over at start (see src/chat/preact-shim.ts), not a copy.
+// And, also beside widget.js, the languages other than English, one ES module each (strings-de.js…:
+// the widget imports the visitor's one, src/language-loader.ts), and extras.js, code most visitors
+// never run (src/extras.ts). Module scripts are always read as UTF-8: no ASCII here.
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { build, defineConfig, type InlineConfig } from 'vite'
+import { WIDGET_LANGUAGES } from '../shared/widget-texts.ts'
 import { ASSETS_DIR, CONSOLE_SUBDIR, emptyExcept } from '../scripts/assets.ts'
 
 const dist = ASSETS_DIR
@@ -35,6 +39,30 @@ const chatChunk: InlineConfig = {
   },
 }
 
+/** strings-<lang>.js for each language but English (built into widget.js). */
+const languageFiles = WIDGET_LANGUAGES.filter((lang) => lang !== 'en').map((lang) => `strings-${lang}.js`)
+
+const plainChunks: InlineConfig = {
+  configFile: false,
+  root: import.meta.dirname,
+  publicDir: false,
+  logLevel: 'warn',
+  build: {
+    outDir: dist,
+    emptyOutDir: false,
+    target: 'es2022',
+    lib: {
+      entry: {
+        ...Object.fromEntries(languageFiles.map((file) => [file.slice(0, -3), resolve(src, `strings/${file.slice(8, -3)}.ts`)])),
+        extras: resolve(src, 'extras.ts'),
+      },
+      formats: ['es'],
+      fileName: (_, name) => `${name}.js`,
+    },
+    rolldownOptions: { output: { minify: true } },
+  },
+}
+
 export default defineConfig({
   root: import.meta.dirname,
   publicDir: resolve(import.meta.dirname, 'public'),
@@ -59,9 +87,10 @@ export default defineConfig({
       apply: 'build',
       async closeBundle() {
         await build(chatChunk)
+        await build(plainChunks)
         mkdirSync(resolve(dist, 'livechat'), { recursive: true })
         copyFileSync(resolve(dist, 'widget.js'), resolve(dist, 'livechat/rocketchat-livechat.min.js'))
-        copyFileSync(resolve(dist, 'chat.js'), resolve(dist, 'livechat/chat.js'))
+        for (const file of ['chat.js', 'extras.js', ...languageFiles]) copyFileSync(resolve(dist, file), resolve(dist, `livechat/${file}`))
       },
     },
   ],

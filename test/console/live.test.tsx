@@ -4,7 +4,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/preact'
 import { afterEach, expect, test } from 'vitest'
 import { fakeChat, inquiry } from './fake-chat'
-import { fakeServer, listed, makeVisitors, mountSignedIn, settled, type FakeServer } from './support'
+import { fakeServer, json, listed, makeVisitors, mountSignedIn, settled, type FakeServer } from './support'
 
 const CONTACTS = 'stream-livechat-contacts'
 const QUEUE = 'stream-livechat-inquiry-queue-observer'
@@ -104,6 +104,29 @@ test('after a reconnection the list is read again: contacts that came while it w
   await waitFor(() => expect(listed()[0]).toBe('Missed Meanwhile'))
   expect(searches()).toBe(before + 1)
   expect(server.ddp.subscribed(CONTACTS, 'new')).toBe(true)
+})
+
+test('a new contact that arrives while the list is being read again still shows, once', async () => {
+  const server = await openConsole()
+  const searches = () => server.requests('GET /api/v1/livechat/visitors.search').length
+  const before = searches()
+  let release = () => {}
+  const held = new Promise<void>((resolve) => (release = resolve))
+  server.on('GET /api/v1/livechat/visitors.search', async () => {
+    // The server reads the list before the contact comes; its answer arrives after the contact's event.
+    const visitors = [...server.visitors].sort((a, b) => b.ts.localeCompare(a.ts))
+    await held
+    return json({ visitors, count: visitors.length, offset: 0, total: visitors.length, success: true })
+  })
+  server.ddp.drop()
+  await waitFor(() => expect(searches()).toBe(before + 1), { timeout: 3000 })
+  await waitFor(() => expect(server.ddp.subscribed(CONTACTS, 'new')).toBe(true))
+  register(server, 1, 'Ada Lovelace')
+  server.ddp.emit(CONTACTS, 'new', [server.visitors.at(-1)])
+  await waitFor(() => expect(status()).toContain('New contact: Ada Lovelace.'))
+  release()
+  await waitFor(() => expect(listed()).toEqual(['Ada Lovelace', 'Visitor 3', 'Visitor 2', 'Visitor 1']))
+  expect(status()).toContain('Showing 1–4 of 4 contacts.')
 })
 
 test('hidden tab: the title counts new contacts and inquiries (each once) until the agent looks again', async () => {

@@ -122,6 +122,10 @@ describe('npm run deploy refuses, one line per problem, before any network call'
     ['a webhook over http', { vars: { LIVECHAT_WEBHOOK_URL: 'http://crm.shop.example/hook' } }, /^LIVECHAT_WEBHOOK_URL is not https/],
     ['email to the owner without a sender', { vars: { LIVECHAT_EMAIL_TO: 'owner@shop.example', LIVECHAT_EMAIL_FROM: '' } },
       /^LIVECHAT_EMAIL_FROM is empty while LIVECHAT_EMAIL_TO is set/],
+    ['one of Cloudflare\'s Turnstile test site keys', { vars: { TURNSTILE_SITE_KEY: '1x00000000000000000000AA' } },
+      /^TURNSTILE_SITE_KEY is one of Cloudflare's test keys/],
+    ['siteverify pointed at a test stand-in', { vars: { TURNSTILE_VERIFY_URL: 'http://127.0.0.1:8788/siteverify' } },
+      /^TURNSTILE_VERIFY_URL is not Cloudflare's siteverify/],
   ]
   it.each(cases)('%s', (_, options, line) => {
     refused(['--config', config(options)], line)
@@ -137,6 +141,9 @@ describe('npm run deploy refuses, one line per problem, before any network call'
     const path = config({ extra: `[env.production]\nname = "shop-chat"\n\n${production}` })
     refused(['--config', path, '--env', 'production'], /^ALLOWED_ORIGINS is "\*": .*in wrangler\.toml \[env\.production\.vars\]/)
     refused(['--config', path, '--var', 'RATE_LIMITS:off'], /^RATE_LIMITS is "off"/)
+    // One --var takes every value up to the next option, as wrangler reads it.
+    refused(['--config', path, '--var', 'ALLOWED_ORIGINS:https://shop.example', 'RATE_LIMITS:off'], /^RATE_LIMITS is "off"/)
+    refused(['--config', path, '--var=ALLOWED_ORIGINS:https://shop.example', 'RATE_LIMITS:off'], /^RATE_LIMITS is "off"/)
     const broken = deploy(['--config', path, '--env', 'staging'])
     expect(broken.status).toBe(1)
     expect(broken.output).toMatch(/cannot read the wrangler configuration: .*No environment found in configuration with name "staging"/s)
@@ -149,10 +156,17 @@ describe('npm run deploy refuses, one line per problem, before any network call'
       /^VISITOR_IDENTITY_SECRET in the --secrets-file is not valid: must be at least 32 characters/)
   })
 
+  it('refuses a needed secret given empty with --secrets-file (it would replace the Worker\'s)', () => {
+    const secrets = join(TMP, 'empty.env')
+    writeFileSync(secrets, 'TURNSTILE_SECRET_KEY=\nLIVECHAT_WEBHOOK_SECRET=\n')
+    refused(['--config', config({ vars: { TURNSTILE_SITE_KEY: '0x4AAAAAAAexampleSiteKey', LIVECHAT_WEBHOOK_URL: 'https://crm.shop.example/hook' } }), '--secrets-file', secrets],
+      /^TURNSTILE_SECRET_KEY in the --secrets-file is empty/, /^LIVECHAT_WEBHOOK_SECRET in the --secrets-file is empty/)
+  })
+
   // Only now may it ask Cloudflare; without a login, wrangler secret list fails and says why.
   it.each([
     ['VISITOR_IDENTITY_SECRET', { MATCH_VISITORS_BY_CONTACT: 'verified' }],
-    ['TURNSTILE_SECRET_KEY', { TURNSTILE_SITE_KEY: '1x00000000000000000000AA' }],
+    ['TURNSTILE_SECRET_KEY', { TURNSTILE_SITE_KEY: '0x4AAAAAAAexampleSiteKey' }],
     ['LIVECHAT_WEBHOOK_SECRET', { LIVECHAT_WEBHOOK_URL: 'https://crm.shop.example/hook' }],
   ])('refuses when it cannot tell whether the Worker has %s', (name, vars) => {
     refused(['--config', config({ vars })],

@@ -33,6 +33,7 @@ beforeAll(async () => {
   </script>`
   host = await serveHostPages({
     '/plain.html': { html: hostHtml(`<script async src="${api}/widget.js"></script>`) },
+    '/german.html': { html: hostHtml(`<script async src="${api}/widget.js" data-lang="de"></script>`) },
     '/rocketchat.html': { html: hostHtml('', rocketChatSnippet) },
     '/csp.html': {
       html: hostHtml(`<script async src="${api}/widget.js"></script>`),
@@ -73,6 +74,20 @@ async function fillForm(page: Page, who: string) {
   await page.getByLabel(/^Phone/).fill(`+55 51 ${who}`)
   await page.getByLabel(/^Address/).fill('Rocket.Chat street')
   await page.getByLabel(/^Department/).selectOption({ label: 'Support' })
+}
+
+/** The submit button inside the viewport, with the page unscrolled, and not hidden by anything
+ * (the panel's own overflow included): the point at its centre is the button. */
+async function expectSubmitInView(page: Page, viewport: { width: number; height: number }) {
+  const box = (await startChat(page).boundingBox())!
+  expect(box.y).toBeGreaterThanOrEqual(0)
+  expect(box.y + box.height).toBeLessThanOrEqual(viewport.height)
+  const hit = await page.evaluate(
+    ({ x, y }) => document.querySelector('ecc-chat')!.shadowRoot!.elementFromPoint(x, y)?.textContent,
+    { x: box.x + box.width / 2, y: box.y + box.height / 2 },
+  )
+  expect(hit).toBe('Start chat')
+  expect(await page.evaluate(() => scrollY)).toBe(0)
 }
 
 describe('the widget in Chromium', () => {
@@ -267,6 +282,37 @@ describe('the widget in Chromium', () => {
     await page.getByRole('button', { name: 'Try again' }).click()
     await expect.poll(() => answered).toBe(times.length + 1)
     await page.getByText("Couldn't reach the server. Retrying…").waitFor()
+  })
+
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 375, height: 667 }]) {
+    it(`${viewport.width}×${viewport.height}: with five fields the submit button is in view, without scrolling the page or the panel`, async () => {
+      const page = await open('/plain.html', viewport)
+      await launcher(page).click()
+      await page.getByLabel('Name').waitFor()
+      // name, email, phone, the department select and the Address custom field
+      expect(await page.locator('ecc-chat .field').count()).toBe(5)
+      await expectSubmitInView(page, viewport)
+      // Errors make the form taller than the panel, which scrolls: the button stays in view.
+      await startChat(page).click()
+      const [scrollHeight, clientHeight] = await page.evaluate(() => {
+        const body = document.querySelector('ecc-chat')!.shadowRoot!.querySelector('.body')!
+        return [body.scrollHeight, body.clientHeight]
+      })
+      expect(scrollHeight).toBeGreaterThan(clientHeight)
+      await expectSubmitInView(page, viewport)
+      await page.screenshot({ path: join(SHOTS, `widget-five-fields-${viewport.width}.png`) })
+    })
+  }
+
+  it('a German page: the form in German, from the language chunk beside widget.js (cross-origin, CORS)', async () => {
+    context = await browser.newContext()
+    const page = await context.newPage()
+    const chunk = page.waitForResponse((r) => r.url() === `${dev.url}/strings-de.js`)
+    await page.goto(`${host.url}/german.html`)
+    expect((await chunk).status()).toBe(200)
+    await page.getByRole('button', { name: 'Chat öffnen' }).click()
+    expect(await page.getByLabel('E-Mail').count()).toBe(1)
+    expect(await page.getByRole('button', { name: 'Chat starten' }).count()).toBe(1)
   })
 
   it('375 px viewport: the panel fills the screen without horizontal scrolling, inputs at 16 px', async () => {

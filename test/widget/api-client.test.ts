@@ -1,6 +1,6 @@
 import { expect, test, vi } from 'vitest'
 import { MAX_ATTEMPTS, RETRY_BOUND_MS, createApiClient, retryAfterMs } from '../../widget/src/api-client'
-import { json, stubServer } from './support'
+import { json, page, stubServer } from './support'
 
 test('failed requests are retried after a random wait of up to 1, 2, 4, 8 s, then up to 15 s', async () => {
   vi.useFakeTimers()
@@ -45,7 +45,7 @@ test('a 4xx answer is returned with its error and errorType, without retrying', 
     throw new Error('must not retry')
   })
   expect(result).toEqual({ ok: false, status: 400, error: 'Invalid email x [error-invalid-email]', errorType: 'error-invalid-email' })
-  expect(server.sent).toEqual([{ method: 'POST', path: '/api/v1/livechat/visitor', body: { visitor: { token: 't', email: 'x' } } }])
+  expect(server.sent).toEqual([{ method: 'POST', path: '/api/v1/livechat/visitor', body: { visitor: { token: 't', email: 'x', sourcePage: page() } } }])
 })
 
 test('a 500 error-invalid-config is final (the site must fix its configuration); another 500 is retried', async () => {

@@ -2,6 +2,16 @@ import { waitFor } from '@testing-library/preact'
 import { afterEach, expect, test, vi } from 'vitest'
 import { stubServer } from './support'
 
+/** The chunks the widget imported, by URL: served from source (happy-dom cannot import over the
+ * network; the browser tests load the built ones). */
+const imported = vi.hoisted((): string[] => [])
+vi.mock('../../widget/src/chunks', () => ({
+  importer: (scriptSrc: string) => (file: string) => {
+    imported.push(new URL(file, scriptSrc).href)
+    return import(`../../widget/src/strings/${file.slice('strings-'.length, -'.js'.length)}.ts`)
+  },
+}))
+
 const boot = async () => {
   vi.resetModules()
   await import('../../widget/src/main')
@@ -9,6 +19,7 @@ const boot = async () => {
 }
 
 afterEach(() => {
+  imported.length = 0
   document.querySelector('ecc-chat')?.remove()
   delete window.LiveChat
   delete window.RocketChat
@@ -27,7 +38,9 @@ test('the plain snippet renders into an open shadow root, styled by adopted styl
   expect(shadow.adoptedStyleSheets).toHaveLength(2)
   expect(document.querySelector('style, [style]')).toBeNull()
   expect(shadow.querySelector('style, [style]')).toBeNull()
-  expect(shadow.querySelector('.launcher')!.getAttribute('aria-label')).toBe('Chat öffnen')
+  // German, from its chunk beside the script.
+  await waitFor(() => expect(shadow.querySelector('.launcher')!.getAttribute('aria-label')).toBe('Chat öffnen'))
+  expect(imported).toEqual(['https://chat.example/strings-de.js'])
   expect(shadow.querySelector('.ecc')!.className).toBe('ecc left')
   await waitFor(() => expect(server.sent).toHaveLength(1))
   expect(vi.mocked(fetch).mock.calls[0][0]).toBe('https://chat.example/api/v1/livechat/config')

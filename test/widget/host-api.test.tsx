@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/preact'
 import { expect, test, vi } from 'vitest'
 import { installHostApis } from '../../widget/src/host-api'
-import { mountWidget, stubServer } from './support'
+import { mountWidget, page, stubServer } from './support'
 
 test("Rocket.Chat's queued callbacks run with `this` as the API, and later calls run at once", async () => {
   stubServer()
@@ -64,7 +64,7 @@ test('registerGuest sends one request with all fields, and sends nothing when ca
   await window.RocketChat!.livechat!.registerGuest(guest)
   await window.RocketChat!.livechat!.registerGuest({ ...guest })
   expect(server.posts()).toHaveLength(1)
-  expect(server.posts()[0].body.visitor).toEqual(guest)
+  expect(server.posts()[0].body.visitor).toEqual({ ...guest, sourcePage: page() })
   expect(localStorage.getItem('ecc:token')).toBe('host-chosen-token-123')
   expect(server.sent.filter((s) => s.method === 'GET' && s.path.startsWith('/api/v1/livechat/visitor/'))).toEqual([])
   await window.LiveChat!.register({ ...guest, name: 'Ana Souza' })

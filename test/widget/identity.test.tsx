@@ -6,7 +6,7 @@ import { expect, test, vi } from 'vitest'
 import { sha256Hex } from '../../worker/src/ids'
 import { IDENTIFIER_MAX_LENGTH } from '../../worker/src/visitor-rules'
 import { installHostApis } from '../../widget/src/host-api'
-import { json, mountWidget, stubServer, type Sent } from './support'
+import { json, mountWidget, page, stubServer, type Sent } from './support'
 
 const identity = (identifier = 'user-42', signature = 'ab'.repeat(32)) => ({ identifier, expires: 1796000000, signature })
 const INVALID_IDENTITY = json(
@@ -42,6 +42,7 @@ test('identify() before registering sends nothing; the form submit carries the i
     name: 'Ana',
     email: 'ana@example.com',
     identity: identity(),
+    sourcePage: page(),
   })
 })
 
@@ -70,7 +71,7 @@ test('a visitor already registered here is re-registered at once with the identi
   const results = await Promise.all([window.LiveChat!.identify(identity()), window.LiveChat!.identify(identity())])
   expect(results).toEqual([{ ok: true }, { ok: true }])
   expect(server.posts()).toHaveLength(2)
-  expect(server.posts()[1].body.visitor).toEqual({ token, identity: identity() })
+  expect(server.posts()[1].body.visitor).toEqual({ token, identity: identity(), sourcePage: page() })
   expect(localStorage.getItem('ecc:token')).toBe(token)
   expect(widget.memory.registration()?.who).toBe(await sha256Hex('user-42'))
 })
@@ -87,7 +88,7 @@ test('once verified, the same person on a later page load is not re-registered, 
   expect(server.posts()).toHaveLength(1)
   widget.setGuest({ name: 'Ana Souza' })
   await waitFor(() => expect(server.posts()).toHaveLength(2))
-  expect(server.posts()[1].body.visitor).toEqual({ token: server.posts()[0].body.visitor.token, name: 'Ana Souza' })
+  expect(server.posts()[1].body.visitor).toEqual({ token: server.posts()[0].body.visitor.token, name: 'Ana Souza', sourcePage: page() })
 })
 
 test('a different identifier after a reload starts afresh: new token, previous registration and draft forgotten, previous name gone', async () => {
@@ -105,7 +106,7 @@ test('a different identifier after a reload starts afresh: new token, previous r
   expect(result).toEqual({ ok: true })
   expect(server.posts()).toHaveLength(2)
   const { visitor } = server.posts()[1].body
-  expect(visitor).toEqual({ token: expect.any(String), name: 'Bo', identity: identity('user-7', 'cd'.repeat(32)) })
+  expect(visitor).toEqual({ token: expect.any(String), name: 'Bo', identity: identity('user-7', 'cd'.repeat(32)), sourcePage: page() })
   expect(visitor.token).not.toBe(anasToken)
   expect(localStorage.getItem('ecc:token')).toBe(visitor.token)
   expect(localStorage.getItem('ecc:draft')).toBeNull()
@@ -229,7 +230,7 @@ test("Rocket.Chat's registerGuest passes the identity through with the host's to
   expect(await window.RocketChat!.livechat!.registerGuest(guest)).toEqual({ ok: true })
   expect(await window.RocketChat!.livechat!.registerGuest({ ...guest })).toEqual({ ok: true })
   expect(server.posts()).toHaveLength(1)
-  expect(server.posts()[0].body.visitor).toEqual({ ...guest, customFields: undefined })
+  expect(server.posts()[0].body.visitor).toEqual({ ...guest, customFields: undefined, sourcePage: page() })
   expect(everythingStored()).not.toContain('ab'.repeat(32))
 })
 
@@ -251,7 +252,7 @@ test('LiveChat.register with an identity of another person than the one verified
   const anasToken = widget.memory.token(false)
   await window.LiveChat!.register({ name: 'Bo', identity: identity('user-7') })
   expect(server.posts()).toHaveLength(2)
-  expect(server.posts()[1].body.visitor).toEqual({ token: expect.any(String), name: 'Bo', identity: identity('user-7') })
+  expect(server.posts()[1].body.visitor).toEqual({ token: expect.any(String), name: 'Bo', identity: identity('user-7'), sourcePage: page() })
   expect(server.posts()[1].body.visitor.token).not.toBe(anasToken)
   expect(widget.state.known).toEqual({ name: 'Bo' })
 })
@@ -294,6 +295,6 @@ test('without crypto.subtle (plain-http pages) whom a visitor was verified as is
   mount({ open: false })
   expect(await window.LiveChat!.identify(identity())).toEqual({ ok: true })
   expect(server.posts()).toHaveLength(2)
-  expect(server.posts()[1].body.visitor).toEqual({ token: expect.any(String), identity: identity() })
+  expect(server.posts()[1].body.visitor).toEqual({ token: expect.any(String), identity: identity(), sourcePage: page() })
   expect(server.posts()[1].body.visitor.token).not.toBe(token)
 })

@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor } from '@testing-library/preact'
 import { expect, test, vi } from 'vitest'
-import { CONFIG, json, mountWidget, stubServer } from './support'
+import { CONFIG, json, mountWidget, page, stubServer } from './support'
 
 const fill = (label: RegExp, value: string) => fireEvent.input(screen.getByLabelText(label), { target: { value } })
 const submit = () => fireEvent.click(screen.getByRole('button', { name: 'Start chat' }))
@@ -84,6 +84,7 @@ test('a double click sends exactly one POST, with every field in it', async () =
     phone: '+55 11 91234-5678',
     department: 'support',
     customFields: [{ key: 'address', value: 'Rua A, 1', overwrite: true }],
+    sourcePage: page(),
   })
 })
 
@@ -97,7 +98,7 @@ test('empty optional fields are left out of the request, and a single department
   fill(/Email/, 'ana@example.com')
   submit()
   await waitFor(() => expect(server.posts()).toHaveLength(1))
-  expect(Object.keys(server.posts()[0].body.visitor)).toEqual(['token', 'name', 'email', 'department'])
+  expect(Object.keys(server.posts()[0].body.visitor)).toEqual(['token', 'name', 'email', 'department', 'sourcePage'])
   expect(server.posts()[0].body.visitor.department).toBe('sales')
 })
 

@@ -7,10 +7,14 @@ import { createApiClient, type LivechatConfig } from '../../widget/src/api-clien
 import { loadChatWhenNeeded } from '../../widget/src/chat-loader'
 import { App } from '../../widget/src/components/App'
 import type { Lang } from '../../widget/src/i18n'
+import { loadLanguageWhenNeeded, type LoadStrings } from '../../widget/src/language-loader'
 import { createVisitorMemory } from '../../widget/src/visitor-memory'
 import { createWidget, type Widget } from '../../widget/src/widget'
 
 export const API = 'https://chat.example'
+
+/** The page the tests run on, as registrations tell it (visitor.sourcePage). */
+export const page = () => ({ url: location.href, title: document.title })
 
 /** Widgets mounted by this test: reset afterwards, which stops a chat session's socket and timers. */
 const mounted: Widget[] = []
@@ -39,6 +43,8 @@ export interface Sent {
   method: string
   path: string
   body?: any
+  /** The X-Turnstile-Token header, when there was one. */
+  turnstile?: string
 }
 
 type Answer = Response | 'network-error'
@@ -61,7 +67,8 @@ export function stubServer(routes: Record<string, Reply | Reply[]> = {}) {
   }
   const fetch = vi.fn(async (input: string, init?: RequestInit) => {
     const url = new URL(input)
-    const req: Sent = { method: init?.method ?? 'GET', path: url.pathname, body: init?.body && JSON.parse(String(init.body)) }
+    const turnstile = new Headers(init?.headers).get('x-turnstile-token')
+    const req: Sent = { method: init?.method ?? 'GET', path: url.pathname, body: init?.body && JSON.parse(String(init.body)), ...(turnstile && { turnstile }) }
     sent.push(req)
     const route = Object.keys(all)
       .filter((r) => `${req.method} ${req.path}`.startsWith(r))
@@ -79,14 +86,16 @@ export function stubServer(routes: Record<string, Reply | Reply[]> = {}) {
   return { sent, posts: () => sent.filter((s) => s.method === 'POST') }
 }
 
-export function mountWidget(options: { lang?: Lang; open?: boolean; storage?: () => Storage; chat?: boolean } = {}) {
+export function mountWidget(options: { lang?: Lang; open?: boolean; storage?: () => Storage; chat?: boolean; loadStrings?: LoadStrings } = {}) {
   const api = createApiClient(API)
   const widget = createWidget({
     api,
     memory: createVisitorMemory(options.storage ?? (() => localStorage)),
     lang: options.lang ?? 'en',
+    extras: () => import('../../widget/src/extras'),
   })
-  // The chat chunk from source (the build's import() of chat.js is for browsers).
+  // The language and chat chunks from source (the build's import() of strings-de.js, chat.js… is for browsers).
+  loadLanguageWhenNeeded(widget, options.loadStrings ?? ((lang) => import(`../../widget/src/strings/${lang}.ts`)))
   if (options.chat) loadChatWhenNeeded(widget, api, API, () => import('../../widget/src/chat/index'))
   mounted.push(widget)
   const view = render(<App widget={widget} />)

@@ -3,7 +3,9 @@
 // on total time and attempts; other 4xx answers are final, and so is a 5xx that names a
 // permanent condition (500 error-invalid-config: the site must fix it).
 import type { AgentInfo, Room } from '../../shared/chat'
+import type { OwnerTexts } from '../../shared/widget-texts'
 import type { CustomField, VisitorIdentity } from '../../worker/src/visitor-rules'
+import { sourcePage } from './visitor-payload'
 
 export type ConfigField = Omit<CustomField, 'scope' | 'visibility'>
 export type FieldMode = 'required' | 'optional' | 'hidden'
@@ -19,6 +21,11 @@ export interface LivechatConfig {
   /** Asked with the visitor's token: their open room, and its agent once taken. */
   room?: Room
   agent?: AgentInfo
+  /** Rocket.Chat's names, present only when the site turned each on. */
+  settings?: { forceAcceptDataProcessingConsent?: boolean; turnstileSiteKey?: string }
+  messages?: { dataProcessingConsentText?: string }
+  /** The site owner's texts (LIVECHAT_WIDGET_TEXTS), per language. */
+  texts?: OwnerTexts
 }
 
 export interface VisitorPayload {
@@ -28,6 +35,8 @@ export interface VisitorPayload {
   phone?: string
   department?: string
   customFields?: { key: string; value: string; overwrite: boolean }[]
+  /** The visitor ticked the consent box (LIVECHAT_CONSENT_TEXT), here or in an earlier registration. */
+  consent?: true
   /** Held in memory only: never part of what visitor-memory stores. */
   identity?: VisitorIdentity
 }
@@ -64,7 +73,8 @@ export function retryAfterMs(header: string | null | undefined, now = Date.now()
 const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms))
 
 export function createApiClient(origin: string) {
-  const call = async <T>(path: string, body?: unknown, onRetry?: OnRetry, whenReady?: WhenReady): Promise<ApiResult<T>> => {
+  /** `turnstile`: a Cloudflare Turnstile token, for the POSTs that need one when the site turned it on. */
+  const call = async <T>(path: string, body?: unknown, onRetry?: OnRetry, whenReady?: WhenReady, turnstile?: string): Promise<ApiResult<T>> => {
     let deadline = Date.now() + RETRY_BOUND_MS
     for (let attempt = 1; ; attempt++) {
       let res: Response | undefined
@@ -75,7 +85,13 @@ export function createApiClient(origin: string) {
       try {
         res = await fetch(origin + path, {
           signal: abort.signal,
-          ...(body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+          ...(body
+            ? {
+                method: 'POST',
+                headers: { 'content-type': 'application/json', ...(turnstile && { 'x-turnstile-token': turnstile }) },
+                body: JSON.stringify(body),
+              }
+            : {}),
         })
         json = (await res.json().catch(() => 0)) || {}
       } catch {
@@ -110,8 +126,15 @@ export function createApiClient(origin: string) {
       call<{ config: LivechatConfig }>(`/api/v1/livechat/config${token ? `?token=${encodeURIComponent(token)}` : ''}`, undefined, onRetry),
     visitor: (token: string, whenReady?: WhenReady) =>
       call<{ visitor: { name?: string } }>(`/api/v1/livechat/visitor/${encodeURIComponent(token)}`, undefined, undefined, whenReady),
-    register: (visitor: VisitorPayload, onRetry?: OnRetry) =>
-      call<{ visitor: { name?: string; token?: string; verified?: true } }>('/api/v1/livechat/visitor', { visitor }, onRetry),
+    /** Tells the page the form was filled on, for the contact's first registration. */
+    register: (visitor: VisitorPayload, onRetry?: OnRetry, turnstile?: string) =>
+      call<{ visitor: { name?: string; token?: string; verified?: true } }>(
+        '/api/v1/livechat/visitor',
+        { visitor: { ...visitor, sourcePage: sourcePage() } },
+        onRetry,
+        undefined,
+        turnstile,
+      ),
   }
 }
 

@@ -5,13 +5,10 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { jsx } from 'preact/jsx-runtime'
 import type { ApiClient } from './api-client'
 import type { StartChat } from './chat/index'
-import { languages } from './i18n'
+import { formTexts } from './i18n'
 import type { Widget, WidgetState } from './widget'
 
 export type LoadChat = () => Promise<{ start: StartChat }>
-
-/** The chunk from the same directory as the widget script: a CSP allowing that script allows it. */
-export const importChat = (scriptSrc: string): LoadChat => () => import(/* @vite-ignore */ new URL('chat.js', scriptSrc).href)
 
 export function loadChatWhenNeeded(widget: Widget, api: ApiClient, origin: string, load: LoadChat) {
   let loading = false
@@ -20,7 +17,7 @@ export function loadChatWhenNeeded(widget: Widget, api: ApiClient, origin: strin
     if (loading || chat || !config || !((known && (open || config.room)) || config.online === false)) return
     loading = true
     load()
-      .then(({ start }) => start({ widget, api, origin, languages, preact: { jsx, useEffect, useLayoutEffect, useRef, useState } }))
+      .then(({ start }) => start({ widget, api, origin, formTexts, preact: { jsx, useEffect, useLayoutEffect, useRef, useState } }))
       // Not loaded (offline, a deploy in between): the next change of state tries again.
       .catch(() => {})
       .finally(() => (loading = false))

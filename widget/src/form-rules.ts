@@ -15,11 +15,15 @@ export type Values = Record<string, string>
 export type ErrorKey = 'required' | 'invalidEmail' | 'invalidValue' | 'tooLong'
 
 export interface FieldSpec {
-  /** Key in the form values: name, email, phone, department, or `cf.<_id>` for custom fields. */
+  /** Key in the form values: name, email, phone, department, consent, or `cf.<_id>` for custom fields. */
   key: string
   required: boolean
+  /** The site's label (custom fields, consent); else the widget's own for the key. */
+  label?: string
   options?: { value: string; label: string }[]
   custom?: ConfigField
+  /** A checkbox: its value is 'on' when ticked, '' when not. */
+  checkbox?: true
 }
 
 export const customKey = (id: string) => `cf.${id}`
@@ -39,7 +43,11 @@ export function formFields(config: LivechatConfig): FieldSpec[] {
   }
   for (const custom of config.customFields ?? []) {
     const options = fieldOptions(custom).map((o) => ({ value: o, label: o }))
-    fields.push({ key: customKey(custom._id), required: custom.required, options: options.length ? options : undefined, custom })
+    fields.push({ key: customKey(custom._id), required: custom.required, label: custom.label, options: options.length ? options : undefined, custom })
+  }
+  // Rocket.Chat's data processing consent: the site's text, a box the visitor must tick.
+  if (config.settings?.forceAcceptDataProcessingConsent) {
+    fields.push({ key: 'consent', required: true, label: config.messages?.dataProcessingConsentText, checkbox: true })
   }
   return fields
 }
@@ -89,6 +97,7 @@ export function toGuest(config: LivechatConfig, fields: FieldSpec[], values: Val
     phone: value('phone'),
     department: departments.length === 1 ? departments[0]._id : value('department'),
     customFields,
+    consent: value('consent') ? true : undefined,
   }
 }
 

@@ -31,8 +31,8 @@ function fromRocketChat({ token, customFields, ...rest }: RocketChatGuest): Gues
   return { ...rest, customFields: Object.fromEntries(entries) }
 }
 
-/** Registers now with Rocket.Chat-shaped data; a token in it first becomes the visitor's token. */
-async function registerGuest(w: Widget, { identity, ...guest }: RocketChatGuest): Promise<RegisterResult> {
+/** Registers now with Rocket.Chat-shaped data; a token in it first becomes the visitor's token. In the extras chunk. */
+export async function registerGuest(w: Widget, { identity, ...guest }: RocketChatGuest): Promise<RegisterResult> {
   // A token the Worker would refuse refuses the whole call, before anything changes.
   if (guest.token && !acceptsToken(guest.token)) return { ok: false, error: 'Invalid token', errorType: 'error-invalid-token' }
   // The identity first: starting afresh for another person must not discard the token given here.
@@ -50,7 +50,7 @@ export function rocketChatApi(w: Widget) {
     setGuestEmail: (email: string) => w.setGuest({ email }),
     setGuestToken: (token: string) => w.setToken(token),
     setCustomField: (key: string, value: string, overwrite = true) => w.setCustomField(key, value, overwrite),
-    registerGuest: (guest: RocketChatGuest) => registerGuest(w, guest),
+    registerGuest: (guest: RocketChatGuest) => w.withExtras((x) => x.registerGuest(w, guest)),
     setDepartment: (department: string) => w.setDepartment(department),
     clearDepartment: () => w.setDepartment(undefined),
     setTheme: (theme: Theme) => w.setTheme(theme),
@@ -86,7 +86,7 @@ export function liveChatApi(w: Widget) {
     setCustomField: w.setCustomField,
     setDepartment: w.setDepartment,
     /** Registers the visitor now; resolves to `{ok}` or `{ok: false, error}`. */
-    register: (guest: RocketChatGuest) => registerGuest(w, guest),
+    register: (guest: RocketChatGuest) => w.withExtras((x) => x.registerGuest(w, guest)),
     /** Verifies the visitor with an identity signed by the site's backend; resolves like register. */
     identify: (identity: Identify) => w.identify(identity),
     setTheme: w.setTheme,

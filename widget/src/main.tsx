@@ -4,9 +4,11 @@
 import { render } from 'preact'
 import css from './styles.css?inline'
 import { createApiClient } from './api-client'
-import { importChat, loadChatWhenNeeded } from './chat-loader'
+import { loadChatWhenNeeded } from './chat-loader'
+import { importer } from './chunks'
 import { App } from './components/App'
 import { installHostApis } from './host-api'
+import { loadLanguageWhenNeeded } from './language-loader'
 import { pickLanguage } from './i18n'
 import { effectiveTheme, themeCss } from './theme'
 import { createVisitorMemory } from './visitor-memory'
@@ -23,14 +25,17 @@ if (!window.LiveChat) {
   const theme: Theme = { color: data.color, title: data.title, position }
 
   const api = createApiClient(origin)
+  const chunk = importer(script?.src || `${origin}/widget.js`)
   const widget = createWidget({
     api,
     memory: createVisitorMemory(() => localStorage),
     lang: pickLanguage(data.lang, ...(navigator.languages ?? [navigator.language])),
     theme,
+    extras: () => chunk('extras.js'),
   })
   installHostApis(widget)
-  loadChatWhenNeeded(widget, api, origin, importChat(script?.src || `${origin}/widget.js`))
+  loadLanguageWhenNeeded(widget, (lang) => chunk(`strings-${lang}.js`))
+  loadChatWhenNeeded(widget, api, origin, () => chunk('chat.js'))
   void widget.load()
 
   const mount = () => {

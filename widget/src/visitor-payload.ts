@@ -1,5 +1,6 @@
 // The registration request body: built stably from the visitor's data, and compared with
 // the last one the server accepted so that data it already has is not sent again.
+import { hasControlCharacters, hasLoneSurrogates } from '../../worker/src/visitor-rules'
 import type { VisitorPayload } from './api-client'
 import type { Guest } from './widget'
 
@@ -19,6 +20,7 @@ export function toPayload(token: string, guest: Guest): VisitorPayload {
     phone: guest.phone,
     department: guest.department,
     customFields: customFields.length ? customFields : undefined,
+    consent: guest.consent,
   }) as VisitorPayload
 }
 
@@ -30,4 +32,15 @@ export function alreadySent(payload: VisitorPayload, sent: VisitorPayload | unde
   if (!sent) return false
   const same = (['name', 'email', 'phone', 'department'] as const).every((key) => payload[key] == null || payload[key] === sent[key])
   return same && (payload.customFields ?? []).every((f) => sent.customFields?.some((s) => s.key === f.key && s.value === f.value))
+}
+
+/**
+ * The host page the form is filled on, as the Worker accepts it (an http(s) URL of at most 2,048
+ * characters, a title of at most 256, cut without splitting a character), or nothing: a page it
+ * would refuse must not cost the visitor their registration.
+ */
+export function sourcePage() {
+  const url = location.href
+  const title = document.title.slice(0, 256).replace(/[\ud800-\udbff]$/, '')
+  if (/^https?:/.test(url) && url.length <= 2048 && !hasControlCharacters(title) && !hasLoneSurrogates(title)) return { url, title }
 }

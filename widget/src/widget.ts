@@ -1,10 +1,10 @@
 // The one widget object: its state, its events and every operation the host APIs
 // (RocketChat, LiveChat) and the components call. Methods are closures, so they can be
 // passed around detached from the object.
-import { sha256Hex } from '../../worker/src/ids'
-import { IDENTIFIER_MAX_LENGTH, hasControlCharacters, isValidToken, type VisitorIdentity } from '../../worker/src/visitor-rules'
+import { isValidToken, type VisitorIdentity } from '../../worker/src/visitor-rules'
 import type { ComponentType } from 'preact'
 import type { ApiClient, LivechatConfig, OnRetry } from './api-client'
+import type { Extras, LoadExtras } from './extras'
 import type { VisitorMemory } from './visitor-memory'
 import { pickLanguage, type Lang } from './i18n'
 import { alreadySent, defined, toPayload } from './visitor-payload'
@@ -28,6 +28,8 @@ export interface Guest {
   phone?: string
   department?: string
   customFields?: Record<string, CustomValue>
+  /** The visitor ticked the pre-chat form's consent box (or the host page says they agreed). */
+  consent?: true
 }
 
 /** `gaveUp`: the server could not be reached within the retry bound; calling again starts afresh. */
@@ -38,16 +40,6 @@ export type Identify = VisitorIdentity & Pick<Guest, 'name' | 'email' | 'phone'>
 
 /** The configuration without the previous visitor's open room and agent (it was read with their token). */
 const withoutChat = (config?: LivechatConfig): LivechatConfig | undefined => config && { ...config, room: undefined, agent: undefined }
-
-/** The shape the Worker accepts. The signature itself is the Worker's to check, never ours. */
-const isIdentity = ({ identifier, expires, signature }: Partial<VisitorIdentity>) =>
-  typeof identifier == 'string' &&
-  !!identifier &&
-  identifier.length <= IDENTIFIER_MAX_LENGTH &&
-  !hasControlCharacters(identifier) &&
-  Number.isInteger(expires) &&
-  typeof signature == 'string' &&
-  /^[0-9a-f]{64}$/.test(signature)
 
 /**
  * Whether a token from the host page is one the Worker accepts (its own rule); warns when not.
@@ -70,6 +62,8 @@ export interface WidgetState {
   offline: boolean
   /** The server refused to give us a config, or we gave up asking; opening the panel asks again. */
   failed: boolean
+  /** The server refuses this page's origin (ALLOWED_ORIGINS): only the site owner can fix it, so it is not asked again. */
+  refused?: boolean
   /** Set once the visitor is registered (here, or verified by token). */
   known?: { name?: string }
   /** Data the host page gave us ahead of registration. */
@@ -100,7 +94,8 @@ export function safely<A extends unknown[]>(fn: (...args: A) => unknown, ...args
 /** Config requests a closed widget makes before it gives up until the panel is opened. */
 const CONFIG_ATTEMPTS_WHILE_CLOSED = 5
 
-export function createWidget(options: { api: ApiClient; memory: VisitorMemory; lang: Lang; theme?: Theme }) {
+/** `extras` loads the extras chunk (extras.ts). */
+export function createWidget(options: { api: ApiClient; memory: VisitorMemory; lang: Lang; theme?: Theme; extras: LoadExtras }) {
   const { api, memory } = options
   const listeners: Partial<Record<WidgetEvent, Set<(arg?: any) => void>>> = {}
   const inflight = new Map<string, Promise<RegisterResult>>()
@@ -164,29 +159,33 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
     if (token !== memory.token(false) || JSON.stringify(memory.registration()) !== before) return
     if (res.ok) update({ known: { name: res.data.visitor?.name ?? state.known?.name } })
     else if (res.status < 500 && !res.gaveUp) {
-      memory.forgetRegistration()
-      update({ known: undefined })
+      // A refused origin (403) says nothing about the token.
+      if (res.status != 403) {
+        memory.forgetRegistration()
+        update({ known: undefined })
+      }
     } else checkedToken = undefined // Unanswered: ask again when the panel is next opened.
     recheck = !checkedToken
   }
 
   /** Registers (or updates) the visitor; data the last success already sent sends nothing. */
-  const register = (guest: Guest, onRetry?: OnRetry): Promise<RegisterResult> => {
+  const register = (guest: Guest, onRetry?: OnRetry, turnstile?: string): Promise<RegisterResult> => {
     const { prefill } = state
     const merged = {
       ...defined(prefill),
       ...defined(guest),
       customFields: { ...prefill.customFields, ...guest.customFields },
     }
-    const payload = toPayload(memory.token()!, merged)
     const registration = memory.registration()
+    // Consent given once goes along with this visitor's later updates.
+    const payload = toPayload(memory.token()!, { ...merged, consent: guest.consent || registration?.sent?.consent })
     // The identity goes along until the server has verified this token as this person.
     if (identity && !(who && registration?.who === who)) payload.identity = identity
     if (!payload.identity && alreadySent(payload, registration?.sent)) return Promise.resolve({ ok: true })
     const key = JSON.stringify(payload)
     const sentWho = who
     if (!inflight.has(key)) {
-      const request = api.register(payload, onRetry).then((res): RegisterResult => {
+      const request = api.register(payload, onRetry, turnstile).then((res): RegisterResult => {
         inflight.delete(key)
         const { identity: sentIdentity, ...sent } = payload
         if (!res.ok) {
@@ -237,29 +236,6 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
     update({ known: undefined, prefill: {}, generation: state.generation + 1, unread: 0, config: withoutChat(state.config) })
   }
 
-  /**
-   * Takes the host's signed identity for this and later registrations. A visitor already
-   * registered here is re-registered at once (`now`), so the server links them; otherwise the
-   * identity rides along with the next registration. A different person starts afresh.
-   */
-  const identify = async (input: Identify, now = true): Promise<RegisterResult> => {
-    const { identifier, expires, signature, name, email, phone } = input ?? {}
-    const next = { identifier, expires, signature }
-    if (!isIdentity(next)) {
-      console.warn('LiveChat: identity ignored; expected {identifier, expires, signature: 64 hex}')
-      return { ok: false, error: 'Invalid identity', errorType: 'error-invalid-identity' }
-    }
-    const hash = await sha256Hex(identifier).catch(() => '')
-    const registration = memory.registration()
-    // Someone else than the identity held, or than the stored registration was verified as:
-    // never show them the previous person's data.
-    if ((identity && identity.identifier !== identifier) || (registration?.who != null && (registration.who !== hash || !hash))) reset()
-    identity = next
-    who = hash
-    setPrefill(defined({ name, email, phone }), false)
-    return now && registration ? register({}) : { ok: true }
-  }
-
   let loading = false
   /** Fetches the config and checks a remembered visitor, in parallel. */
   const load = async () => {
@@ -274,10 +250,12 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
       return state.open || ++failures < CONFIG_ATTEMPTS_WHILE_CLOSED
     }, state.known && memory.token(false))
     loading = false
-    update(res.ok ? { config: res.data.config ?? {}, offline: false, failed: false } : { offline: false, failed: true })
+    const refused = !res.ok && res.errorType == 'error-origin-not-allowed'
+    if (refused) console.error(`LiveChat: this page's origin is refused: add ${location.origin} to the Worker's ALLOWED_ORIGINS`)
+    update(res.ok ? { config: res.data.config ?? {}, offline: false, failed: false } : { offline: false, failed: !refused, refused })
   }
 
-  return {
+  const widget = {
     get state() {
       return state
     },
@@ -312,15 +290,28 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
     },
     register,
     /** The pre-chat form's submit: a registration that also tells the host page. */
-    submitForm: async (guest: Guest, onRetry: OnRetry) => {
-      const result = await register(guest, onRetry)
+    submitForm: async (guest: Guest, onRetry: OnRetry, turnstile?: string) => {
+      const result = await register(guest, onRetry, turnstile)
       if (result.ok) emit('submit', guest)
       return result
     },
-    identify,
+    extras: options.extras,
+    /** Runs `use` with the extras chunk; when it cannot be loaded, settles as an unreachable server would. */
+    withExtras: (use: (extras: Extras) => Promise<RegisterResult>): Promise<RegisterResult> =>
+      options.extras().then(use, () => ({ ok: false, error: 'Network error', gaveUp: true })),
+    /** Takes the host's signed identity (see identity.ts); resolves like register. */
+    identify: (input: Identify, now = true) => widget.withExtras((x) => x.identify(widget, input, now)),
+    /** For identify: the identity held, and taking one with data to prefill the form with (not sent). */
+    identity: () => identity,
+    setIdentity: (next: VisitorIdentity, hash: string, prefill: Guest) => {
+      identity = next
+      who = hash
+      setPrefill(prefill, false)
+    },
     load,
     reset,
   }
+  return widget
 }
 
 export type Widget = ReturnType<typeof createWidget>

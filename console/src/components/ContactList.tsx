@@ -35,6 +35,14 @@ function summary(query: ListQuery, page: VisitorPage): string {
   return `Showing ${from.toLocaleString()}–${to.toLocaleString()} of ${plural(page.total, 'contact', 'contacts')}${matching}.`
 }
 
+/** `page` with these new contacts (oldest first) at its top, each once: the first page keeps its size. */
+function withNew(page: VisitorPage, contacts: Visitor[]): VisitorPage {
+  const fresh = contacts.filter((c, i) => !page.visitors.some((v) => v._id === c._id) && contacts.findIndex((o) => o._id === c._id) === i)
+  if (!fresh.length) return page
+  const visitors = [...fresh.reverse(), ...page.visitors].slice(0, PAGE_SIZE)
+  return { ...page, visitors, count: visitors.length, total: page.total + fresh.length }
+}
+
 const today = () => new Date().toISOString().slice(0, 10)
 const fileSafe = (term: string) => term.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '').slice(0, 40)
 
@@ -58,6 +66,8 @@ export function ContactList(props: {
   // New contacts this view does not show (a search, a later page), and the last one's announcement.
   const [unshown, setUnshown] = useState<string[]>([])
   const [news, setNews] = useState('')
+  // New contacts that came while the whole list's first page was being read: its answer may predate them.
+  const arrivedWhileLoading = useRef<Visitor[]>([])
   const exporting = useRef(false)
   const alive = useRef(true)
   const search = useRef<HTMLInputElement>(null)
@@ -92,10 +102,12 @@ export function ContactList(props: {
   useEffect(() => {
     const abort = new AbortController()
     setLoad((l) => ({ state: 'loading', page: l.page, of: l.state === 'error' ? undefined : l.of }))
+    arrivedWhileLoading.current = []
     void api.search(query.term, PAGE_SIZE, query.offset, abort.signal).then((r) => {
       if (abort.signal.aborted) return
       if (!r.ok) return setLoad({ state: 'error', error: r.error })
-      const page = r.data
+      const page = query.term || query.offset ? r.data : withNew(r.data, arrivedWhileLoading.current)
+      arrivedWhileLoading.current = []
       // Past the end (the last contacts of the last page were erased): step back to the last page.
       if (!page.visitors.length && page.total > 0 && query.offset > 0) {
         return onQuery({ term: query.term, offset: Math.floor((page.total - 1) / PAGE_SIZE) * PAGE_SIZE })
@@ -120,11 +132,9 @@ export function ContactList(props: {
       setNews(`New contact: ${displayName(contact)}.`)
       const { term, offset } = latest.current.query
       if (term || offset) return setUnshown((ids) => (ids.includes(contact._id) ? ids : [...ids, contact._id]))
-      setLoad((l) => {
-        if (l.state !== 'done' || l.page.visitors.some((v) => v._id === contact._id)) return l
-        const visitors = [contact, ...l.page.visitors].slice(0, PAGE_SIZE)
-        return { ...l, page: { ...l.page, visitors, count: visitors.length, total: l.page.total + 1 } }
-      })
+      // The last page's worth is all a first page can show.
+      arrivedWhileLoading.current = [...arrivedWhileLoading.current, contact].slice(-PAGE_SIZE)
+      setLoad((l) => (l.state === 'done' ? { ...l, page: withNew(l.page, [contact]) } : l))
     })
     return () => {
       stopReady()

@@ -1,17 +1,19 @@
 // The conversation: who serves it, the messages (a `log` region, which screen readers announce
 // as messages arrive), the other side typing, and the message box, or the offline form.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
-import type { Lang, Strings } from '../i18n'
+import type { LoadExtras } from '../extras'
+import type { Strings } from '../i18n'
+import { allSet, fill } from '../texts'
 import { OfflineForm } from './OfflineForm'
 import type { ChatSession } from './session'
-import { chatLanguages } from './strings'
+import type { ChatStrings } from './strings'
 import { adoptChatStyles } from './styles'
 
-export function ChatView({ session, lang, main, known }: { session: ChatSession; lang: Lang; main: Strings; known?: string }) {
+export function ChatView(props: { session: ChatSession; c: ChatStrings; main: Strings; known?: string; siteKey?: string; extras: LoadExtras }) {
+  const { session, c, main, known } = props
   const [state, setState] = useState(session.state)
   const log = useRef<HTMLDivElement>(null)
   const box = useRef<HTMLTextAreaElement>(null)
-  const c = chatLanguages[lang]
   const { room, messages, agent, ended } = state
 
   useLayoutEffect(() => {
@@ -31,7 +33,7 @@ export function ChatView({ session, lang, main, known }: { session: ChatSession;
     if (el) el.scrollTop = el.scrollHeight
   }, [messages.length])
 
-  if (state.offline) return <OfflineForm session={session} c={c} t={main} sent={state.offline === 'sent'} />
+  if (state.offline) return <OfflineForm session={session} c={c} t={main} sent={state.offline === 'sent'} siteKey={props.siteKey} extras={props.extras} />
 
   const send = (e: Event) => {
     e.preventDefault()
@@ -42,7 +44,7 @@ export function ChatView({ session, lang, main, known }: { session: ChatSession;
   return (
     <div class="chat">
       <p class="agent" role="status">
-        {agent ? c.servedBy(agent.name || agent.username) : !ended && main.known(known)}
+        {agent ? fill(c.servedBy, agent.name || agent.username) : !ended && allSet(main, known)}
       </p>
       <div class="log" role="log" aria-label={c.messages} ref={log} tabIndex={0}>
         {messages.map((m) =>
@@ -62,7 +64,7 @@ export function ChatView({ session, lang, main, known }: { session: ChatSession;
         )}
       </div>
       <p class="typing" aria-live="polite">
-        {state.typing && c.typing(state.typing)}
+        {state.typing && fill(c.typing, state.typing)}
         {!state.connected && c.reconnecting}
       </p>
       {failed && (

@@ -1,18 +1,32 @@
 // No agent online: a message for later (POST livechat/offline.message), with the pre-chat form's
-// look, labels and error strings.
+// look, labels and error strings, its errors going as fields are corrected, and its Turnstile.
 import { useState } from 'preact/hooks'
+import type { LoadExtras } from '../extras'
 import type { Strings } from '../i18n'
 import type { OfflineMessage } from '../host-api'
+import { useTurnstile } from '../turnstile'
 import type { ChatSession } from './session'
 import type { ChatStrings } from './strings'
 
 const FIELDS = ['name', 'email', 'message'] as const
 
-export function OfflineForm({ session, c, t, sent }: { session: ChatSession; c: ChatStrings; t: Strings; sent: boolean }) {
+type Errors = Partial<Record<keyof OfflineMessage, string>>
+
+/** What is wrong with `keys` of `values`. */
+function check(values: OfflineMessage, t: Strings, keys: readonly (keyof OfflineMessage)[] = FIELDS): Errors {
+  const found: Errors = {}
+  for (const key of keys) if (!values[key].trim()) found[key] = t.required
+  if (keys.includes('email') && !found.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email.trim())) found.email = t.invalidEmail
+  return found
+}
+
+export function OfflineForm(props: { session: ChatSession; c: ChatStrings; t: Strings; sent: boolean; siteKey?: string; extras: LoadExtras }) {
+  const { session, c, t, sent } = props
   const [values, setValues] = useState<OfflineMessage>({ name: '', email: '', message: '' })
-  const [errors, setErrors] = useState<Partial<Record<keyof OfflineMessage, string>>>({})
+  const [errors, setErrors] = useState<Errors>({})
   const [status, setStatus] = useState('')
   const [busy, setBusy] = useState(false)
+  const turnstile = useTurnstile(sent ? undefined : props.siteKey, props.extras)
 
   if (sent)
     return (
@@ -24,16 +38,30 @@ export function OfflineForm({ session, c, t, sent }: { session: ChatSession; c: 
   const submit = async (e: Event) => {
     e.preventDefault()
     if (busy) return
-    const found: typeof errors = {}
-    for (const key of FIELDS) if (!values[key].trim()) found[key] = t.required
-    if (!found.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email.trim())) found.email = t.invalidEmail
+    const found = check(values, t)
     setErrors(found)
     if (Object.keys(found).length) return setStatus(t.fixErrors)
+    const { token } = turnstile
+    if (token === '') return setStatus(t.humanCheck)
     setBusy(true)
     setStatus(t.sending)
-    const res = await session.sendOffline({ name: values.name.trim(), email: values.email.trim(), message: values.message })
+    const res = await session.sendOffline({ name: values.name.trim(), email: values.email.trim(), message: values.message }, token)
     setBusy(false)
-    if (!res.ok) setStatus(res.gaveUp ? t.unreachable : res.errorType === 'error-invalid-email' ? t.invalidEmail : res.error)
+    if (res.ok) return
+    turnstile.reset()
+    const { errorType } = res
+    setStatus(res.gaveUp ? t.unreachable : errorType === 'error-invalid-email' ? t.invalidEmail : errorType === 'error-invalid-turnstile' ? t.humanCheck : res.error)
+  }
+
+  const change = (key: keyof OfflineMessage, value: string) => {
+    const next = { ...values, [key]: value }
+    setValues(next)
+    if (!errors[key]) return
+    // Marked wrong: checked again as it is corrected, so its error goes as soon as it is right.
+    const { [key]: _, ...rest } = errors
+    const found = { ...rest, ...check(next, t, [key]) }
+    setErrors(found)
+    if (!Object.keys(found).length) setStatus('')
   }
 
   return (
@@ -55,7 +83,7 @@ export function OfflineForm({ session, c, t, sent }: { session: ChatSession; c: 
               value={values[key]}
               aria-invalid={errors[key] ? 'true' : undefined}
               aria-describedby={errors[key] ? `${id}-error` : undefined}
-              onInput={(e) => setValues({ ...values, [key]: (e.currentTarget as HTMLInputElement).value })}
+              onInput={(e) => change(key, (e.currentTarget as HTMLInputElement).value)}
             />
             {errors[key] && (
               <p id={`${id}-error`} class="error">
@@ -65,12 +93,15 @@ export function OfflineForm({ session, c, t, sent }: { session: ChatSession; c: 
           </div>
         )
       })}
-      <button type="submit" class="submit" disabled={busy}>
-        {c.sendMessage}
-      </button>
-      <p class="status" role="status">
-        {status}
-      </p>
+      {turnstile.element}
+      <div class="actions">
+        <button type="submit" class="submit" disabled={busy}>
+          {c.sendMessage}
+        </button>
+        <p class="status" role="status">
+          {status}
+        </p>
+      </div>
     </form>
   )
 }

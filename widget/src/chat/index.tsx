@@ -1,23 +1,26 @@
 // The chat chunk's entry (built as chat.js, loaded by chat-loader.ts): binds the main bundle's
 // Preact, starts the visitor's chat session and hands its view to the panel.
 import type { ApiClient } from '../api-client'
-import type { languages } from '../i18n'
+import type { formTexts } from '../i18n'
+import { withOwnerTexts } from '../texts'
 import type { Widget } from '../widget'
 import { ChatView } from './ChatView'
 import { bindPreact, type PreactParts } from './preact-shim'
 import { createChatSession } from './session'
+import { chatLanguages } from './strings'
 import { adoptChatStyles } from './styles'
 
 export interface ChatDeps {
   widget: Widget
   api: ApiClient
   origin: string
-  /** The main bundle's strings (field labels and errors the offline form shares with the form). */
-  languages: typeof languages
+  /** The main bundle's strings, the owner's texts over them (field labels and errors the offline
+   * form shares with the form). */
+  formTexts: typeof formTexts
   preact: PreactParts
 }
 
-export function start({ widget, api, origin, languages, preact }: ChatDeps) {
+export function start({ widget, api, origin, formTexts, preact }: ChatDeps) {
   bindPreact(preact)
   // Now, not when the view mounts: the launcher's unread count needs them with the panel closed.
   adoptChatStyles(document.querySelector('ecc-chat')?.shadowRoot)
@@ -31,7 +34,19 @@ export function start({ widget, api, origin, languages, preact }: ChatDeps) {
     widget.set({ chat: undefined })
   })
   widget.set({
-    chat: () => <ChatView session={session} lang={widget.state.lang} main={languages[widget.state.lang]} known={widget.state.known?.name} />,
+    chat: () => {
+      const { state } = widget
+      return (
+        <ChatView
+          session={session}
+          c={withOwnerTexts(chatLanguages[state.lang], state)}
+          main={formTexts(state)}
+          known={state.known?.name}
+          siteKey={state.config?.settings?.turnstileSiteKey}
+          extras={widget.extras}
+        />
+      )
+    },
   })
 }
 

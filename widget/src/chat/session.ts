@@ -71,7 +71,7 @@ export function createChatSession(widget: Widget, api: ApiClient, origin: string
   const rid = () => state.room?._id
   const activity = () => `${rid()}/user-activity`
   const get = <T>(path: string) => api.call<T>(`/api/v1/livechat/${path}`)
-  const post = <T>(path: string, body: unknown) => api.call<T>(`/api/v1/livechat/${path}`, body)
+  const post = <T>(path: string, body: unknown, turnstile?: string) => api.call<T>(`/api/v1/livechat/${path}`, body, undefined, undefined, turnstile)
 
   const setAgent = (agent: AgentInfo) => {
     const before = state.agent
@@ -232,8 +232,8 @@ export function createChatSession(widget: Widget, api: ApiClient, origin: string
     restart() {
       update({ room: undefined, messages: [], agent: undefined, ended: false, offline: undefined })
     },
-    async sendOffline(message: OfflineMessage) {
-      const res = await post('offline.message', message)
+    async sendOffline(message: OfflineMessage, turnstile?: string) {
+      const res = await post('offline.message', message, turnstile)
       if (res.ok) {
         update({ offline: 'sent' })
         widget.emit('offline-submit', message)

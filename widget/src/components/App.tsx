@@ -1,6 +1,6 @@
 // Launcher and panel, kept in step with the widget object's state.
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { languages } from '../i18n'
+import { formTexts } from '../i18n'
 import { effectiveTheme } from '../theme'
 import type { Widget } from '../widget'
 import { Launcher } from './Launcher'
@@ -16,7 +16,7 @@ export function App({ widget }: { widget: Widget }) {
   const openedByVisitor = useRef(false)
 
   if (!state.visible) return null
-  const t = languages[state.lang]
+  const t = formTexts(state)
   const theme = effectiveTheme(state)
   const closeToLauncher = () => {
     openedByVisitor.current = false
@@ -35,7 +35,8 @@ export function App({ widget }: { widget: Widget }) {
           widget={widget}
           state={state}
           t={t}
-          title={theme.title || t.title}
+          // The host page's title, then the owner's for this language, then LIVECHAT_THEME's, then ours.
+          title={state.theme.title || state.config?.texts?.[state.lang]?.title || theme.title || t.title}
           focusOnOpen={openedByVisitor.current}
           onClose={closeToLauncher}
         />

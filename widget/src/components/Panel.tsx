@@ -1,8 +1,9 @@
 // The chat panel: a non-modal dialog titled by its heading, showing the chat chunk's view once
 // loaded, else the pre-chat form, the known-visitor message, or why neither is available yet
-// (with no agent online, the chunk's offline form is loading).
+// (with no agent online, the chunk's offline form is loading), or that the site refuses chat here.
 import { useLayoutEffect, useRef } from 'preact/hooks'
 import type { Strings } from '../i18n'
+import { allSet } from '../texts'
 import type { Widget, WidgetState } from '../widget'
 import { PrechatForm } from './PrechatForm'
 
@@ -45,11 +46,13 @@ export function Panel(props: {
         </button>
       </header>
       <div class="body">
-        {state.chat ? (
+        {state.refused ? (
+          <p role="status">{t.notSetUp}</p>
+        ) : state.chat ? (
           <state.chat />
         ) : state.known ? (
           <p class="known" role="status" tabIndex={-1} ref={confirmation}>
-            {t.known(state.known.name)}
+            {allSet(t, state.known.name)}
           </p>
         ) : state.config && state.config.online !== false ? (
           <PrechatForm key={state.generation} widget={props.widget} config={state.config} t={t} />

@@ -1,17 +1,20 @@
-// The pre-chat form built from the server's config. Validates with the server's rules,
-// submits once, keeps a draft in storage and maps server errors back onto fields.
+// The pre-chat form built from the server's config. Validates with the server's rules (a field
+// marked wrong is checked again as it is corrected), submits once, keeps a draft in storage, maps
+// server errors back onto fields, and carries a Turnstile token when the site asks for one.
 import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { LivechatConfig } from '../api-client'
-import { customKey, fieldOfServerError, formFields, toGuest, validate, type ErrorKey, type Values } from '../form-rules'
+import { customKey, formFields, toGuest, validate, type ErrorKey, type Values } from '../form-rules'
 import type { Strings } from '../i18n'
+import { useTurnstile } from '../turnstile'
 import type { Guest, Widget } from '../widget'
-import { Field } from './Field'
+import { Field, type FieldProps } from './Field'
 
-const INPUTS = {
+const INPUTS: Record<string, { type: FieldProps['type']; autocomplete?: string }> = {
   name: { type: 'text', autocomplete: 'name' },
   email: { type: 'email', autocomplete: 'email' },
   phone: { type: 'tel', autocomplete: 'tel' },
-} as const
+  consent: { type: 'checkbox' },
+}
 
 /** Form values for data the host page set (setGuestName, setCustomField…); a key set to undefined (clearDepartment) empties its field. */
 function prefillValues(guest: Guest): Values {
@@ -32,6 +35,7 @@ export function PrechatForm({ widget, config, t }: { widget: Widget; config: Liv
   const [unreachable, setUnreachable] = useState(false)
   const sending = useRef(false)
   const form = useRef<HTMLFormElement>(null)
+  const turnstile = useTurnstile(config.settings?.turnstileSiteKey, widget.extras)
 
   // Layout effect: subscribed before anything else can run, so no prefill is missed.
   useLayoutEffect(() => widget.on('prefill', (guest: Guest) => setValues((v) => ({ ...v, ...prefillValues(guest) }))), [])
@@ -40,6 +44,12 @@ export function PrechatForm({ widget, config, t }: { widget: Widget; config: Liv
     const next = { ...values, [key]: value }
     setValues(next)
     widget.memory.saveDraft(next)
+    if (!errors[key]) return
+    // Marked wrong: checked again as it is corrected, so its error goes as soon as it is right.
+    const { [key]: _, ...rest } = errors
+    const found = { ...rest, ...validate(fields.filter((f) => f.key === key), next) }
+    setErrors(found)
+    if (!Object.keys(found).length) setStatus('')
   }
 
   const showErrors = (found: Record<string, ErrorKey>) => {
@@ -54,31 +64,34 @@ export function PrechatForm({ widget, config, t }: { widget: Widget; config: Liv
     if (sending.current) return
     const found = validate(fields, values)
     if (Object.keys(found).length) return showErrors(found)
+    const { token } = turnstile
+    if (token === '') return setStatus(t.humanCheck)
     sending.current = true
     setBusy(true)
     setErrors({})
     setStatus(t.sending)
-    const result = await widget.submitForm(toGuest(config, fields, values, widget.state.prefill), () => setStatus(t.retrying))
+    const result = await widget.submitForm(toGuest(config, fields, values, widget.state.prefill), () => setStatus(t.retrying), token)
     sending.current = false
     setBusy(false)
     // On success the panel replaces this form with the known-visitor message.
     if (result.ok) return
+    turnstile.reset()
     setUnreachable(!!result.gaveUp)
-    const mapped = !result.gaveUp && fieldOfServerError(fields, result.error, result.errorType)
+    const mapped = !result.gaveUp && (await widget.extras().then((x) => x.fieldOfServerError(fields, result.error, result.errorType), () => undefined))
     if (mapped) showErrors(mapped)
-    else setStatus(result.gaveUp ? t.unreachable : result.error)
+    else setStatus(result.gaveUp ? t.unreachable : result.errorType == 'error-invalid-turnstile' ? t.humanCheck : result.error)
   }
 
   return (
     <form ref={form} noValidate onSubmit={submit} aria-busy={busy}>
       <p class="intro">{t.intro}</p>
-      {fields.map(({ key, required, options, custom }, i) => {
-        const input = INPUTS[key as keyof typeof INPUTS]
+      {fields.map(({ key, required, options, label }, i) => {
+        const input = INPUTS[key]
         return (
           <Field
             key={key}
             id={`ecc-f${i}`}
-            label={custom ? custom.label : t[key as 'name' | 'email' | 'phone' | 'department']}
+            label={label ?? t[key as 'name' | 'email' | 'phone' | 'department']}
             optionalText={required ? undefined : t.optional}
             type={input?.type}
             autocomplete={input?.autocomplete}
@@ -92,18 +105,21 @@ export function PrechatForm({ widget, config, t }: { widget: Widget; config: Liv
           />
         )
       })}
-      <button type="submit" class="submit" disabled={busy}>
-        {t.submit}
-      </button>
-      <p class="status" role="status">
-        {status}
-      </p>
-      {unreachable && (
-        // Stays while the new attempt runs (inert), so focus is not dropped from under the visitor.
-        <button type="button" class="retry" aria-disabled={busy} onClick={() => submit()}>
-          {t.tryAgain}
+      {turnstile.element}
+      <div class="actions">
+        <button type="submit" class="submit" disabled={busy}>
+          {t.submit}
         </button>
-      )}
+        <p class="status" role="status">
+          {status}
+        </p>
+        {unreachable && (
+          // Stays while the new attempt runs (inert), so focus is not dropped from under the visitor.
+          <button type="button" class="retry" aria-disabled={busy} onClick={() => submit()}>
+            {t.tryAgain}
+          </button>
+        )}
+      </div>
     </form>
   )
 }

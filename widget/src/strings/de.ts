@@ -18,11 +18,13 @@ export default {
   unreachable: 'Server nicht erreichbar. Ihre Eingaben bleiben erhalten.',
   tryAgain: 'Erneut versuchen',
   unavailable: 'Der Chat ist gerade nicht verfügbar.',
+  notSetUp: 'Der Chat ist auf dieser Website noch nicht eingerichtet.',
   fixErrors: 'Bitte korrigieren Sie die markierten Felder.',
   required: 'Dieses Feld ist erforderlich.',
   invalidEmail: 'Bitte geben Sie eine gültige E-Mail-Adresse ein.',
   invalidValue: 'Dieser Wert wird nicht akzeptiert.',
   tooLong: 'Dieser Text ist zu lang.',
-  known: (name?: string) =>
-    `Alles bereit${name ? `, ${name}` : ''}. Gleich meldet sich jemand bei Ihnen.`,
+  humanCheck: 'Bitte schließen Sie die Sicherheitsprüfung ab.',
+  known: 'Alles bereit. Gleich meldet sich jemand bei Ihnen.',
+  knownAs: 'Alles bereit, {name}. Gleich meldet sich jemand bei Ihnen.',
 } satisfies Strings

@@ -1,4 +1,6 @@
-// English, the default. Other languages are typed against this object.
+// English, the default, built into widget.js; the other languages are chunks of their own (i18n.ts).
+import type { FormTexts } from '../../../shared/widget-texts'
+
 export default {
   openChat: 'Open chat',
   closeChat: 'Close chat',
@@ -17,11 +19,13 @@ export default {
   unreachable: "Couldn't reach the server. What you typed is kept.",
   tryAgain: 'Try again',
   unavailable: 'Chat is unavailable right now.',
+  notSetUp: 'This site is not set up for chat yet.',
   fixErrors: 'Please correct the highlighted fields.',
   required: 'This field is required.',
   invalidEmail: 'Enter a valid email address.',
   invalidValue: 'This value is not accepted.',
   tooLong: 'This is too long.',
-  known: (name?: string) =>
-    `You're all set${name ? `, ${name}` : ''}. An agent will be with you shortly.`,
-}
+  humanCheck: 'Please complete the security check.',
+  known: "You're all set. An agent will be with you shortly.",
+  knownAs: "You're all set, {name}. An agent will be with you shortly.",
+} satisfies FormTexts

@@ -18,11 +18,13 @@ export default {
   unreachable: 'No se pudo contactar con el servidor. Lo que escribiste se conserva.',
   tryAgain: 'Reintentar',
   unavailable: 'El chat no está disponible en este momento.',
+  notSetUp: 'Este sitio todavía no tiene el chat configurado.',
   fixErrors: 'Corrige los campos marcados.',
   required: 'Este campo es obligatorio.',
   invalidEmail: 'Introduce un correo electrónico válido.',
   invalidValue: 'Este valor no es válido.',
   tooLong: 'Este texto es demasiado largo.',
-  known: (name?: string) =>
-    `Todo listo${name ? `, ${name}` : ''}. Un agente te atenderá en breve.`,
+  humanCheck: 'Completa la verificación de seguridad.',
+  known: 'Todo listo. Un agente te atenderá en breve.',
+  knownAs: 'Todo listo, {name}. Un agente te atenderá en breve.',
 } satisfies Strings

@@ -18,11 +18,13 @@ export default {
   unreachable: 'Não foi possível contatar o servidor. O que você digitou foi mantido.',
   tryAgain: 'Tentar novamente',
   unavailable: 'O chat não está disponível no momento.',
+  notSetUp: 'Este site ainda não está configurado para o chat.',
   fixErrors: 'Corrija os campos destacados.',
   required: 'Este campo é obrigatório.',
   invalidEmail: 'Informe um e-mail válido.',
   invalidValue: 'Este valor não é aceito.',
   tooLong: 'Este texto é longo demais.',
-  known: (name?: string) =>
-    `Tudo certo${name ? `, ${name}` : ''}. Um atendente falará com você em breve.`,
+  humanCheck: 'Conclua a verificação de segurança.',
+  known: 'Tudo certo. Um atendente falará com você em breve.',
+  knownAs: 'Tudo certo, {name}. Um atendente falará com você em breve.',
 } satisfies Strings

@@ -1,12 +1,14 @@
 // The chat view's own strings (the pre-chat form's stay in the main bundle's strings/).
+import type { ChatTexts } from '../../../../shared/widget-texts'
+
 export default {
   messages: 'Messages',
   message: 'Message',
   send: 'Send',
   you: 'You',
   agent: 'Agent',
-  servedBy: (name: string) => `You're chatting with ${name}.`,
-  typing: (name: string) => `${name} is typing…`,
+  servedBy: "You're chatting with {name}.",
+  typing: '{name} is typing…',
   pending: 'Sending…',
   failed: 'Not sent.',
   retry: 'Retry',
@@ -17,4 +19,4 @@ export default {
   offlineIntro: 'No one is available right now. Leave a message and we will get back to you by email.',
   sendMessage: 'Send message',
   offlineSent: 'Thank you! Your message has been sent.',
-}
+} satisfies ChatTexts

@@ -1,0 +1,24 @@
+// Fetches the strings of the widget's language when they are not built in (at start, and after
+// setLanguage), then redraws in it. A chunk that could not be fetched is asked for again at the
+// next change of state; meanwhile English shows.
+import { languages, type Lang, type Strings } from './i18n'
+import type { Widget, WidgetState } from './widget'
+
+export type LoadStrings = (lang: Lang) => Promise<{ default: Strings }>
+
+export function loadLanguageWhenNeeded(widget: Widget, load: LoadStrings) {
+  const asked = new Set<Lang>()
+  const check = ({ lang }: WidgetState) => {
+    if (languages[lang] || asked.has(lang)) return
+    asked.add(lang)
+    load(lang).then(
+      (chunk) => {
+        languages[lang] = chunk.default
+        widget.set({})
+      },
+      () => asked.delete(lang),
+    )
+  }
+  widget.on('change', check)
+  check(widget.state)
+}
