@@ -80,7 +80,16 @@ describe('consent on', () => {
     for (const read of await agentsRead(visitor._id)) expect(read.consent).toEqual(visitor.consent)
   })
 
-  it('replaces the record at each registration that agrees: the latest text and time', async () => {
+  it('keeps the first agreement to a text: updates that send it again do not move its time', async () => {
+    const token = newToken()
+    const first = await register({ token, name: 'Ana', consent: true }, on)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    const update = await register({ token, name: 'Ana B', consent: true }, on)
+    expect(update.consent).toEqual(first.consent)
+    expect((await fetchVisitor(token))!.consent).toEqual(first.consent)
+  })
+
+  it('replaces the record when the visitor agrees to a new text: that text and its time', async () => {
     const token = newToken()
     const first = await register({ token, name: 'Ana', consent: true }, on)
     const changed = 'We store your messages for 90 days.'
@@ -140,5 +149,35 @@ describe('a broken LIVECHAT_CONSENT_TEXT is a configuration error', () => {
       'Invalid server configuration: LIVECHAT_CONSENT_TEXT: must be at most 2000 characters',
       'Invalid server configuration: LIVECHAT_CONSENT_TEXT: must be at most 2000 characters',
     ])
+  })
+})
+
+describe('offline messages ask for the same consent (they store a contact too)', () => {
+  const message = (extra: Record<string, unknown> = {}) =>
+    ({ name: 'Olga', email: `olga-${newToken().toLowerCase()}@example.com`, message: 'Call me back', ...extra })
+
+  for (const consent of [undefined, null, false]) {
+    it(`consent ${String(consent)}: 400 error-consent-required, no contact and no room`, async () => {
+      const before = await snapshot()
+      const response = await post('/api/v1/livechat/offline.message', message(consent === undefined ? {} : { consent }), {}, on)
+      expect(await expectStatus(response, 400)).toEqual(CONSENT_REQUIRED)
+      expect(await snapshot()).toEqual(before)
+    })
+  }
+
+  it('consent true: the contact holds the text agreed and when', async () => {
+    const body = message({ consent: true })
+    await expectStatus(await post('/api/v1/livechat/offline.message', body, {}, on), 200)
+    const agent = await createAgent()
+    const { visitors } = await expectStatus<{ visitors: { consent?: { text: string; at: string } }[] }>(
+      await call(`/api/v1/livechat/visitors.search?term=${encodeURIComponent(body.email)}`, { headers: agent.headers }), 200)
+    expect(visitors).toHaveLength(1)
+    expect(visitors[0].consent?.text).toBe(TEXT)
+    expect(Date.now() - Date.parse(visitors[0].consent!.at)).toBeLessThan(60_000)
+  })
+
+  it('off: no consent needed, none stored, a malformed one still refused', async () => {
+    await expectStatus(await post('/api/v1/livechat/offline.message', message()), 200)
+    await expectStatus(await post('/api/v1/livechat/offline.message', message({ consent: 'yes' })), 400)
   })
 })

@@ -222,3 +222,35 @@ describe('a half-configured Turnstile is a configuration error, named in the log
     expect(lines.join('\n')).not.toContain(wrong)
   })
 })
+
+describe('updates of a known visitor need no token (the host page\'s own calls); new contacts always do', () => {
+  it('the visitor the token names is updated without a verify call', async () => {
+    const token = newToken()
+    await expectStatus(await registerWith(turnstileToken('pass'), {}, { token, name: 'Ana' }), 200)
+    const update = await registerWith(null, {}, { token, name: 'Ana B', email: 'ana@example.com' })
+    expect(await expectStatus<any>(update, 200)).toMatchObject({ visitor: { token, name: 'Ana B' } })
+    expect(await fetchVisitor(token)).toMatchObject({ name: 'Ana B', visitorEmails: [{ address: 'ana@example.com' }] })
+  })
+
+  it('a new token without one: 400, nothing stored', async () => {
+    const token = newToken()
+    await expectRefused(() => registerWith(null, {}, { token, name: 'Bot' }), 400, INVALID)
+    expect(await fetchVisitor(token)).toBeNull()
+  })
+
+  it('in mode true, a new token matching a visitor by email without one: 400, the visitor untouched', async () => {
+    const token = newToken()
+    const email = `m-${token.toLowerCase()}@example.com`
+    const mode = { MATCH_VISITORS_BY_CONTACT: 'true' } as Partial<Env>
+    await expectStatus(await registerWith(turnstileToken('pass'), mode, { token, name: 'Ana', email }), 200)
+    await expectRefused(() => registerWith(null, mode, { token: newToken(), name: 'Mallory', email }), 400, INVALID)
+    expect(await fetchVisitor(token)).toMatchObject({ name: 'Ana', token })
+  })
+
+  it('a known token with a bad token sent is still refused', async () => {
+    const token = newToken()
+    await expectStatus(await registerWith(turnstileToken('pass'), {}, { token, name: 'Ana' }), 200)
+    await expectRefused(() => registerWith(turnstileToken('fail'), {}, { token, name: 'Mallory' }), 400, INVALID)
+    expect(await fetchVisitor(token)).toMatchObject({ name: 'Ana' })
+  })
+})

@@ -11,10 +11,11 @@ import { readJsonBody } from '../http/body.ts'
 import { enforceKeyedRateLimit, enforceRateLimit, rateLimitsOn } from '../http/rate-limit.ts'
 import { ApiError, ok } from '../http/responses.ts'
 import { verifyTurnstile } from '../http/turnstile.ts'
-import { emailText, parseOrThrow, text } from '../http/validation.ts'
+import { emailText, maybe, parseOrThrow, text } from '../http/validation.ts'
 import { randomId, sha256Hex } from '../ids.ts'
 import type { Visitor } from '../visitor.ts'
 import { LIMITS, isValidEmail, isValidToken } from '../visitor-rules.ts'
+import { checkConsent } from '../visitors/visitor-input.ts'
 import { registry } from '../visitors/visitor-registry.ts'
 import { agentInfo } from './agent-info.ts'
 import { checkMessageLength, isRoomId, messageId, messageText, queryDate } from './chat-input.ts'
@@ -134,6 +135,8 @@ const OfflineBody = v.object({
   message: messageText,
   department: v.optional(v.string()),
   host: v.optional(v.string()),
+  // Ours, not Rocket.Chat's: the offline form stores a contact too, so it asks for the same consent.
+  consent: maybe(v.boolean()),
 })
 
 /** Rocket.Chat's answer to an offline message. */
@@ -148,9 +151,10 @@ export async function postOfflineMessage(request: IRequest, env: Env): Promise<R
   const body = parseOrThrow(OfflineBody, await readJsonBody(request))
   checkMessageLength(body.message)
   if (!isValidEmail(body.email)) throw ApiError.coded('error-invalid-email', `Invalid email ${body.email}`)
+  const consent = checkConsent(env, body.consent)
   await verifyTurnstile(request, env)
   const department = setting(env, 'LIVECHAT_DEPARTMENTS').find((d) => d._id === body.department)?._id
-  const input = { token: randomId(24), name: body.name, email: body.email, livechatData: {} }
+  const input = { token: randomId(24), name: body.name, email: body.email, livechatData: {}, ...(consent && { consent }) }
   const saved = await registry(env).saveContact(input, 'false')
   const visitor = 'id' in saved ? await registry(env).info(saved.id) : null
   if (!visitor) throw ApiError.coded('error-contact-erased', 'This contact was erased')

@@ -32,6 +32,8 @@ export interface ContactInput {
   livechatData: Record<string, string>
   /** Checked by the caller against the agents. */
   contactManager?: string
+  /** The consent the visitor gave (an offline message's form); agents' saves keep the contact's. */
+  consent?: Visitor['consent']
 }
 
 export function parseContactInput(body: unknown, env: Env): ContactInput {
@@ -84,5 +86,6 @@ export function applyContactInput(base: Visitor, input: ContactInput): Visitor {
     ...(input.email && { visitorEmails: [{ address: input.email }] }),
     ...(input.phone ? { phone: [{ phoneNumber: input.phone }] } : input.phone === undefined && base.phone ? { phone: base.phone } : {}),
     ...(input.contactManager && { contactManager: { username: input.contactManager } }),
+    ...(input.consent && { consent: input.consent }),
   }
 }

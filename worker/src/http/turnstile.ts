@@ -24,7 +24,10 @@ const Answer = v.object({
   hostname: v.optional(v.string()),
 })
 
-const invalidToken = () => ApiError.coded('error-invalid-turnstile', 'The spam check failed, please try again')
+/** The request header the widget sends the token in. */
+export const TURNSTILE_HEADER = 'x-turnstile-token'
+
+export const invalidTurnstile = () => ApiError.coded('error-invalid-turnstile', 'The spam check failed, please try again')
 
 function unavailable(why: string): ApiError {
   console.error(`Turnstile siteverify unavailable: ${why}`)
@@ -44,19 +47,22 @@ export function turnstileKeys(env: Env): { siteKey: string; secret: string } | n
   return { siteKey, secret }
 }
 
+/** Whether Turnstile is on (throws error-invalid-config when half configured). */
+export const turnstileOn = (env: Env): boolean => turnstileKeys(env) !== null
+
 /** Refuses the request unless Turnstile is off or its token checks out (400 `error-invalid-turnstile`;
  * 503 `error-turnstile-unavailable` when siteverify cannot say). */
 export async function verifyTurnstile(request: Request, env: Env): Promise<void> {
   const keys = turnstileKeys(env)
   if (!keys) return
-  const token = request.headers.get('x-turnstile-token')
-  if (!token || token.length > MAX_TOKEN_LENGTH) throw invalidToken()
+  const token = request.headers.get(TURNSTILE_HEADER)
+  if (!token || token.length > MAX_TOKEN_LENGTH) throw invalidTurnstile()
   const answer = await siteverify(env, keys.secret, token, request.headers.get('cf-connecting-ip'))
   const codes = answer['error-codes']
   if (codes.includes('missing-input-secret') || codes.includes('invalid-input-secret'))
     throw configError('TURNSTILE_SECRET_KEY', 'was refused by siteverify: use the secret key of the widget whose site key is TURNSTILE_SITE_KEY')
   if (codes.includes('internal-error')) throw unavailable('internal-error')
-  if (!answer.success) throw invalidToken()
+  if (!answer.success) throw invalidTurnstile()
   if (!TEST_SECRET.test(keys.secret)) checkHostname(request, env, answer.hostname)
 }
 
@@ -97,5 +103,5 @@ function checkHostname(request: Request, env: Env, hostname: string | undefined)
   const hostnames = [request.url, ...origins].map((o) => new URL(o).hostname)
   if (hostname !== undefined && hostnames.includes(hostname)) return
   console.warn(`Turnstile token solved on ${JSON.stringify(hostname ?? null)}, not a host in ALLOWED_ORIGINS`)
-  throw invalidToken()
+  throw invalidTurnstile()
 }

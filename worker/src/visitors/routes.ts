@@ -5,7 +5,7 @@ import { readJsonBody } from '../http/body.ts'
 import { setting } from '../config.ts'
 import { enforceRateLimit } from '../http/rate-limit.ts'
 import { ApiError, ok } from '../http/responses.ts'
-import { verifyTurnstile } from '../http/turnstile.ts'
+import { TURNSTILE_HEADER, invalidTurnstile, turnstileOn, verifyTurnstile } from '../http/turnstile.ts'
 import { parseVisitorInput } from './visitor-input.ts'
 import { isValidToken } from '../visitor-rules.ts'
 import { registry } from './visitor-registry.ts'
@@ -17,8 +17,15 @@ export async function postVisitor(request: IRequest, env: Env): Promise<Response
   await enforceRateLimit(request, env, env.VISITOR_RATE_LIMIT)
   const mode = setting(env, 'MATCH_VISITORS_BY_CONTACT')
   const input = await parseVisitorInput(await readJsonBody(request), env)
-  await verifyTurnstile(request, env)
-  return ok({ visitor: visitorView(await registry(env).register(input, mode, new URL(request.url).origin), env) })
+  // Spam protection is about new contacts: an update of the visitor its token (or signed identity)
+  // names may come without a Turnstile token, as the host page's own calls do; the registry
+  // refuses anything else then.
+  let humanChecked = true
+  if (turnstileOn(env) && !request.headers.has(TURNSTILE_HEADER)) humanChecked = false
+  else await verifyTurnstile(request, env)
+  const visitor = await registry(env).register(input, mode, new URL(request.url).origin, humanChecked)
+  if (!visitor) throw invalidTurnstile()
+  return ok({ visitor: visitorView(visitor, env) })
 }
 
 /** The token in the path; a malformed one is as unknown as a missing one. */

@@ -86,7 +86,7 @@ export async function parseVisitorInput(body: unknown, env: Env): Promise<Visito
 
 /** Rocket.Chat's forceAcceptDataProcessingConsent, enforced here too: the widget's checkbox alone
  * proves nothing. Off (no text), `consent` is ignored. */
-function checkConsent(env: Env, agreed: boolean | null | undefined): VisitorInput['consent'] {
+export function checkConsent(env: Env, agreed: boolean | null | undefined): VisitorInput['consent'] {
   const text = setting(env, 'LIVECHAT_CONSENT_TEXT')
   if (!text) return undefined
   if (agreed !== true) throw ApiError.coded('error-consent-required', 'The data processing consent must be accepted')
@@ -121,7 +121,8 @@ export function applyVisitorInput(base: Visitor, input: VisitorInput): Visitor {
   if (input.email) next.visitorEmails = [{ address: input.email }]
   if (input.department) next.department = input.department
   if (input.identifier) next.verified = true
-  if (input.consent) next.consent = input.consent
+  // The first agreement to a text is what counts: later updates that send it again keep its time.
+  if (input.consent && input.consent.text !== base.consent?.text) next.consent = input.consent
   // Where the contact came from: the first page only.
   if (input.sourcePage && !base.sourcePage) next.sourcePage = input.sourcePage
   if (input.customFields.length > 0) {

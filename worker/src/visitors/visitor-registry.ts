@@ -52,8 +52,12 @@ export class VisitorRegistry extends DurableObject<Env> {
    * - Else, in mode `true` only, an unverified visitor with the same phone (keeps its token) or
    *   email (takes the new token), as Rocket.Chat does.
    * - Else a new visitor.
+   *
+   * Without a human check (Turnstile on, no token sent: the host page's own calls, later updates),
+   * only the first two may happen: the visitor the token or the signed identity names is updated;
+   * anything that would create or match a visitor answers null and stores nothing.
    */
-  async register(input: VisitorInput, mode: MatchMode, origin?: string): Promise<Visitor> {
+  async register(input: VisitorInput, mode: MatchMode, origin?: string, humanChecked = true): Promise<Visitor | null> {
     let token = input.token
     let found = input.identifier && mode !== 'false' ? this.visitors.find('identifier = ?', input.identifier) : undefined
     if (!found) {
@@ -61,6 +65,7 @@ export class VisitorRegistry extends DurableObject<Env> {
       if (holder?.identifier && input.identifier && holder.identifier !== input.identifier) token = randomId(24)
       else found = holder
     }
+    if (!found && !humanChecked) return null
     if (!found && mode === 'true') {
       // Rocket.Chat's rule; never onto a verified visitor, whose identity was vouched for.
       found = input.phone ? this.visitors.find('phone = ? AND identifier IS NULL', input.phone) : undefined
