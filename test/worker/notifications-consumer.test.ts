@@ -96,6 +96,22 @@ describe('a webhook delivery', () => {
     expect(await received(url)).toEqual([])
     expect(String(error.mock.calls[0])).toMatch(/LIVECHAT_WEBHOOK_EVENTS/)
   })
+
+  it('waits while the secret could not travel as is in a header (a space around it, a control character), and the log names it without it', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {})
+    vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const contact = await newContact()
+    for (const secret of [`${SECRET} `, `\t${SECRET}`, `${SECRET}\u0001`, `${SECRET}\n`]) {
+      error.mockClear()
+      const url = hookUrl()
+      const result = await consume([queued('LivechatNewContact', 'webhook', { visitorId: contact._id })], webhookOn(url, { LIVECHAT_WEBHOOK_SECRET: secret }))
+      expect(result.retryMessages).toEqual([{ msgId: 'm0', delaySeconds: 2 }])
+      expect(await received(url)).toEqual([])
+      const logged = error.mock.calls.map(String).join('\n')
+      expect(logged).toMatch(/LIVECHAT_WEBHOOK_SECRET/)
+      expect(logged).not.toContain(SECRET)
+    }
+  })
 })
 
 describe('a contact erased before delivery', () => {

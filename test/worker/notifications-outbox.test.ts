@@ -5,8 +5,8 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SEND_RETRY_MS } from '../../worker/src/notifications/event-outbox.ts'
 import type { EventType } from '../../worker/src/notifications/events.ts'
-import { env, newToken, postVisitor, register, registry } from './support.ts'
-import { expectStatus, openRoom, post, servingAgent, visitorSays, visitorWithRoom } from './chat-support.ts'
+import { call, env, newToken, postVisitor, register, registry } from './support.ts'
+import { expectStatus, openRoom, post, sendVisitor, servingAgent, visitorSays, visitorWithRoom } from './chat-support.ts'
 import { emailOn, outboxOf, outboxRows, recordingQueue, webhookOn } from './notifications-support.ts'
 
 const WEBHOOK = 'http://127.0.0.1:9/not-called'
@@ -156,6 +156,69 @@ describe('a room', () => {
     const { sent } = await watch(env.CHAT_ROOM.getByName(room._id))
     await visitorSays(visitor.token, room._id, 'Quiet')
     expect(sent).toEqual([])
+  })
+})
+
+describe('a message while the queue is slow to take its event', () => {
+  /** The room's outbox sends to a queue that takes `ms` to answer (or to fail with `error`);
+   * `state.sending` once asked. */
+  async function slowQueue(rid: string, ms: number, error?: Error) {
+    const state = { sending: false }
+    const sendBatch = async () => {
+      state.sending = true
+      await new Promise((r) => setTimeout(r, ms))
+      if (error) throw error
+    }
+    const queue = { sendBatch } as unknown as Queue
+    restores.push((await outboxOf(env.CHAT_ROOM.getByName(rid), { queue, settings: webhookOn(WEBHOOK) })).restore)
+    return state
+  }
+  const until = async (check: () => boolean) => { while (!check()) await new Promise((r) => setTimeout(r, 5)) }
+  const roomState = (rid: string) => runInDurableObject(env.CHAT_ROOM.getByName(rid), async (_i, state) => ({
+    rows: state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name = 'event_outbox'").toArray().length
+      ? state.storage.sql.exec('SELECT id FROM event_outbox').toArray().length : 0,
+    alarm: await state.storage.getAlarm(),
+  }))
+
+  it('has the alarm set with its row, first words or not: an instance that stops mid-send loses nothing', async () => {
+    const { visitor, room } = await visitorWithRoom()
+    for (const words of ['first words', 'more words']) {
+      // No alarm left from the message before (the summary's).
+      await runDurableObjectAlarm(env.CHAT_ROOM.getByName(room._id))
+      expect((await roomState(room._id)).alarm).toBeNull()
+      const sending = await slowQueue(room._id, 300)
+      const answer = sendVisitor(visitor.token, room._id, words)
+      await until(() => sending.sending)
+      const during = await roomState(room._id)
+      expect(during.rows).toBe(1)
+      expect(during.alarm).not.toBeNull()
+      await expectStatus(await answer, 200)
+    }
+  })
+
+  it('answers the visitor when the room is erased meanwhile, and leaves nothing of it', async () => {
+    const { visitor, room } = await visitorWithRoom()
+    const sending = await slowQueue(room._id, 300)
+    const answer = sendVisitor(visitor.token, room._id, 'first words, then gone')
+    await until(() => sending.sending)
+    await expectStatus(await call(`/api/v1/livechat/visitor/${visitor.token}`, { method: 'DELETE' }), 200)
+    const { message } = await expectStatus<{ message: { msg: string } }>(await answer, 200)
+    expect(message.msg).toBe('first words, then gone')
+    expect(await roomState(room._id)).toEqual({ rows: 0, alarm: null })
+    const tables = await runInDurableObject(env.CHAT_ROOM.getByName(room._id), (_i, state) =>
+      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%'").toArray())
+    expect(tables).toEqual([])
+  })
+
+  it('leaves no alarm in a room erased while the queue refused its event', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {})
+    const { visitor, room } = await visitorWithRoom()
+    const sending = await slowQueue(room._id, 300, new Error('Queue sendBatch failed: 503 Service Unavailable'))
+    const answer = sendVisitor(visitor.token, room._id, 'words, then gone')
+    await until(() => sending.sending)
+    await expectStatus(await call(`/api/v1/livechat/visitor/${visitor.token}`, { method: 'DELETE' }), 200)
+    await expectStatus(await answer, 200)
+    expect(await roomState(room._id)).toEqual({ rows: 0, alarm: null })
   })
 })
 

@@ -138,7 +138,8 @@ const schemas = {
   // A Workers secret, Rocket.Chat's Livechat_secret_token: sent as X-RocketChat-Livechat-Token.
   LIVECHAT_WEBHOOK_SECRET: v.pipe(
     v.optional(v.string(), ''),
-    v.check((s) => !/[\r\n\0]/.test(s), 'must not contain line breaks'),
+    // A header value: fetch would drop surrounding spaces, and a receiver refuse control characters.
+    v.check((s) => !hasControlCharacters(s) && s.trim() === s, 'must not contain line breaks, other control characters or surrounding spaces'),
   ),
   // The owner's address, verified in Email Routing; '' = no email.
   LIVECHAT_EMAIL_TO: EmailAddress,

@@ -108,11 +108,14 @@ export class ChatRoom extends DurableObject<Env> {
     const message = this.append({ _id: input._id ?? randomId(), msg: input.msg }, author)
     const event = this.outbox.record('Message', { rid: message.rid, messageId: message._id, visitorId: this.room!.v._id })
     this.publishMessage(message)
-    await this.outbox.send([event])
-    // The visitor's first words are the inquiry's message: agents see them in the queue at once.
-    if (firstWords && isQueued(this.room!)) await this.pushSummary()
-    else this.scheduleSummary()
-    return { ok: this.shown(message, who) }
+    const answer = this.shown(message, who)
+    // The visitor's first words are the inquiry's message: agents see them in the queue at once;
+    // others reach the index by the alarm. That alarm is set with the event's row, so it also sends
+    // the event should this instance stop before the queue took it. The room may be erased meanwhile.
+    const pushNow = firstWords && isQueued(this.room!)
+    if (!pushNow || event) this.scheduleSummary()
+    await Promise.all([this.outbox.send([event]), pushNow && this.pushSummary()])
+    return { ok: answer }
   }
 
   /**

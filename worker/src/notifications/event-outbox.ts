@@ -60,7 +60,8 @@ export class EventOutbox {
       await this.queue.sendBatch(due.flatMap((e) => e.messages.map((body) => ({ body, contentType: 'json' as const }))))
     } catch (error) {
       console.error(`events not taken by the queue (${due.map((e) => e.messages[0].type).join(', ')}), retrying:`, String(error))
-      return this.retryLater()
+      // Unless the object was erased meanwhile (ChatRoom.erase): no alarm outlives its data.
+      return this.exists() ? this.retryLater() : undefined
     } finally {
       for (const e of due) this.inFlight.delete(e.id)
     }
