@@ -13,6 +13,7 @@ import { EventOutbox } from '../notifications/event-outbox.ts'
 import { inquiryOf, isQueued, newRoom, type Seed, type Summary } from './room-record.ts'
 import { omnichannel } from './stubs.ts'
 import { Subscribers } from './subscribers.ts'
+import { alarmBy } from '../alarm-by.ts'
 
 /** Why a room refused: the routes turn each into Rocket.Chat's error. */
 export type RoomRefusal = 'unknown-room' | 'not-allowed' | 'room-closed' | 'id-taken' | 'taken'
@@ -282,7 +283,7 @@ export class ChatRoom extends DurableObject<Env> {
       if (this.room) this.sql.exec('UPDATE room SET pushed = MAX(pushed, ?)', summary.version)
     } catch (error) {
       console.warn('room summary not taken by the index, retrying', String(error))
-      await this.ctx.storage.setAlarm(Date.now() + SUMMARY_RETRY_MS)
+      await alarmBy(this.ctx.storage, Date.now() + SUMMARY_RETRY_MS)
     }
   }
 
@@ -290,6 +291,6 @@ export class ChatRoom extends DurableObject<Env> {
   private scheduleSummary(): void {
     if (this.summaryDue) return
     this.summaryDue = true
-    void this.ctx.storage.setAlarm(Date.now() + SUMMARY_DELAY_MS)
+    void alarmBy(this.ctx.storage, Date.now() + SUMMARY_DELAY_MS)
   }
 }

@@ -14,6 +14,7 @@ import { agentRoom, inquiryOf, isQueued, newRoom, type RoomVisitor, type Seed, t
 import { RoomsIndex, type RoomFilter } from './rooms-index.ts'
 import { chatRoom } from './stubs.ts'
 import { Subscribers } from './subscribers.ts'
+import { alarmBy } from '../alarm-by.ts'
 
 export const QUEUE_STREAM = 'stream-livechat-inquiry-queue-observer'
 const QUEUE_EVENT = /^(public|department\/.{1,128})$/
@@ -186,7 +187,7 @@ export class Omnichannel extends DurableObject<Env> {
     }))
     if (results.some((r) => r.status === 'rejected')) {
       console.warn('room erasure failed, retrying')
-      await this.ctx.storage.setAlarm(Date.now() + ERASE_RETRY_MS)
+      await alarmBy(this.ctx.storage, Date.now() + ERASE_RETRY_MS)
     }
   }
 

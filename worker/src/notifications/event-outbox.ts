@@ -6,6 +6,7 @@
 // deduplicate on its eventId.
 import { randomId } from '../ids.ts'
 import { destinations, type EventRefs, type EventType, type QueuedEvent } from './events.ts'
+import { alarmBy } from '../alarm-by.ts'
 
 /** After a send to the queue failed. */
 export const SEND_RETRY_MS = 10_000
@@ -93,9 +94,7 @@ export class EventOutbox {
     return this.alarmBy(Date.now() + SEND_RETRY_MS)
   }
 
-  /** Sets the alarm for `due` unless one is set earlier: the object's other work keeps its time. */
-  private async alarmBy(due: number): Promise<void> {
-    const alarm = await this.storage.getAlarm()
-    if (alarm === null || alarm > due) await this.storage.setAlarm(due)
+  private alarmBy(due: number): Promise<void> {
+    return alarmBy(this.storage, due)
   }
 }

@@ -5,6 +5,7 @@
 // alarm retries it, so a half-done write is repaired instead of frozen in. A send whose outcome is
 // unknown (it failed or timed out, or the instance died during it) may still be applied later, over
 // a newer copy: the key's newest value is sent once more after KV's cache window.
+import { alarmBy } from '../alarm-by.ts'
 
 /** After a failure: 1 s (KV allows one write per second to a key), doubling up to 5 minutes. */
 const backoff = (attempts: number) => Math.min(1000 * 2 ** attempts, 300_000)
@@ -39,8 +40,6 @@ export class KvReplica {
   private readonly storage: DurableObjectStorage
   /** The send in progress (or queued) for each key. */
   private readonly chains = new Map<string, Promise<unknown>>()
-  /** The alarm update in progress: the next waits for it, so none reads the alarm while another sets it. */
-  private alarmSet: Promise<unknown> = Promise.resolve()
 
   constructor(storage: DurableObjectStorage, kv: KVNamespace) {
     this.storage = storage
@@ -143,14 +142,7 @@ export class KvReplica {
     if (due !== null) await this.alarmBy(due)
   }
 
-  /** Sets the alarm for `due` unless it is set earlier; one update at a time, since two that
-   * interleave their read and write could leave the later time. */
   private alarmBy(due: number): Promise<void> {
-    const set = this.alarmSet.then(async () => {
-      const current = await this.storage.getAlarm()
-      if (current === null || current > due) await this.storage.setAlarm(Math.max(due, Date.now()))
-    })
-    this.alarmSet = set.catch(() => {})
-    return set
+    return alarmBy(this.storage, due)
   }
 }

@@ -15,6 +15,7 @@ import { EventOutbox, type Recorded } from '../notifications/event-outbox.ts'
 import { applyVisitorInput, type VisitorInput } from './visitor-input.ts'
 import { VisitorTable, type Criteria, type Found } from './visitor-table.ts'
 import type { Visitor } from '../visitor.ts'
+import { alarmBy } from '../alarm-by.ts'
 
 /** After handing an erased visitor's rooms to the Omnichannel object failed. */
 const ROOM_ERASURE_RETRY_MS = 10_000
@@ -178,9 +179,7 @@ export class VisitorRegistry extends DurableObject<Env> {
       this.ctx.storage.sql.exec('DELETE FROM room_erasures WHERE visitor_id = ?', visitorId)
     } catch (error) {
       console.error('erasing rooms failed, retrying', String(error))
-      const retry = Date.now() + ROOM_ERASURE_RETRY_MS
-      const alarm = await this.ctx.storage.getAlarm()
-      if (alarm === null || alarm > retry) await this.ctx.storage.setAlarm(retry)
+      await alarmBy(this.ctx.storage, Date.now() + ROOM_ERASURE_RETRY_MS)
     }
   }
 }
