@@ -70,7 +70,6 @@ function deploy(args: string[], cwd = REPO) {
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${BIN}:${process.env.PATH}`, XDG_CONFIG_HOME: join(TMP, 'xdg'), CI: 'true' }
   delete env.CLOUDFLARE_API_TOKEN
   delete env.CLOUDFLARE_ACCOUNT_ID
-  delete env.NODE_ENV // vitest's "test" would build the console with Preact's debug build
   const result = spawnSync('npm', ['run', '-s', 'deploy', '--', ...args], { cwd, encoding: 'utf8', env, timeout: 50_000 })
   const output = `${result.stdout}\n${result.stderr}`
   // The lines between "not deploying, N problems:" and "Fix them…" (wrangler's own warnings aside).

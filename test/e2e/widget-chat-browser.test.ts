@@ -177,6 +177,10 @@ describe('the widget chat view in Chromium', () => {
     await startChat(page, 'csp')
     await write(page, 'Hello, I need help')
     const rid = await take()
+    // The page the chat started on (POST livechat/page.visited) is in the agent's navigation history.
+    const pages = async () => (await stored(rid)).filter((m) => m.t === 'livechat_navigation_history').map((m) => m.navigation?.page)
+    const csp = { change: 'url', title: 'Host page', location: { href: `${host.url}/csp.html` } }
+    await expect.poll(pages).toEqual([csp])
 
     // The visitor types: the agent sees it.
     await box(page).pressSequentially('My order')
@@ -208,11 +212,15 @@ describe('the widget chat view in Chromium', () => {
 
     await page.screenshot({ path: join(SHOTS, 'widget-chat.png') })
 
-    // A reload mid-chat: the open room comes back at once, the whole history once.
+    // A reload mid-chat: the open room comes back at once, the whole history once. The page view is
+    // told again; the Worker records nothing for a reload of the page it just recorded.
+    const revisit = page.waitForRequest((r) => r.url().endsWith('/livechat/page.visited'))
     await page.reload()
+    expect((await revisit).postDataJSON()).toMatchObject({ rid, pageInfo: csp })
     await launcher(page).click()
     await log(page).getByText('offline 3').waitFor()
     expect(await texts(page)).toEqual(all)
+    expect(await pages()).toEqual([csp])
 
     // The agent closes: the visitor sees it ended, and can start again.
     await api('livechat/room.closeByUser', { rid, comment: 'Solved' })

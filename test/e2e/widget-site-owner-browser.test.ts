@@ -3,7 +3,7 @@
 // a stand-in script served through Playwright's routing, and a local stand-in siteverify), the
 // consent box, the owner's texts, and the page a contact came from.
 import { createServer, type Server } from 'node:http'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Visitor } from '../../worker/src/visitor.ts'
 import { hostHtml, serveHostPages, startDevAndChromium } from '../support/browser.ts'
@@ -107,6 +107,16 @@ async function open(site: { url: string }) {
 
 const launcher = (page: Page) => page.getByRole('button', { name: /chat/i }).first()
 
+/** `submit` with the consent box unticked: the error is on the box and nothing is sent; ticked, the error goes. */
+async function consentRequired(page: Page, submit: Locator, apiRequests: { method: string }[]) {
+  const consent = page.getByLabel(CONSENT)
+  await submit.click()
+  expect(await consent.getAttribute('aria-invalid')).toBe('true')
+  expect(apiRequests.filter((r) => r.method === 'POST')).toEqual([])
+  await consent.check()
+  expect(await consent.getAttribute('aria-invalid')).toBeNull()
+}
+
 async function storedVisitor(page: Page): Promise<Visitor> {
   const token = await page.evaluate(() => localStorage.getItem('ecc:token'))
   return ((await (await fetch(`${dev.url}/api/v1/livechat/visitor/${token}`)).json()) as { visitor: Visitor }).visitor
@@ -130,7 +140,7 @@ describe('a site owner\'s first day, in Chromium', () => {
     expect(await page.evaluate(() => 'turnstile' in window)).toBe(false)
   })
 
-  it('no agent online: the offline form renders the challenge and sends its token once', async () => {
+  it('no agent online: the offline form asks for consent, renders the challenge and sends its token once', async () => {
     const { page, apiRequests } = await open(shop)
     await launcher(page).click()
     await page.getByLabel('Message').waitFor()
@@ -138,8 +148,13 @@ describe('a site owner\'s first day, in Chromium', () => {
     await page.getByLabel('Name').fill('Olga Offline')
     await page.getByLabel('Email').fill('olga@example.com')
     await page.getByLabel('Message').fill('Call me back, please')
-    await page.getByRole('button', { name: 'Send message' }).click()
+    // The offline message stores a contact too: the same box, required.
+    const send = page.getByRole('button', { name: 'Send message' })
+    await consentRequired(page, send, apiRequests)
+    const sent = page.waitForRequest((r) => r.url().endsWith('/livechat/offline.message'))
+    await send.click()
     await page.getByText('Thank you! Your message has been sent.').waitFor()
+    expect((await sent).postDataJSON()).toMatchObject({ name: 'Olga Offline', consent: true })
     const posts = apiRequests.filter((r) => r.method === 'POST')
     expect(posts).toHaveLength(1)
     expect(posts[0].turnstile).toMatch(/^token-/)
@@ -153,17 +168,11 @@ describe('a site owner\'s first day, in Chromium', () => {
 
     const { page, apiRequests } = await open(shop)
     await launcher(page).click()
-    const consent = page.getByLabel(CONSENT)
-    await consent.waitFor()
+    await page.getByLabel(CONSENT).waitFor()
     await page.getByLabel('Name').fill('Carla Consent')
     await page.getByLabel('Email').fill('carla@example.com')
     const submit = page.getByRole('button', { name: 'Talk to us' })
-    await submit.click()
-    // Unticked: the error is on the box, and nothing is sent.
-    expect(await consent.getAttribute('aria-invalid')).toBe('true')
-    expect(apiRequests.filter((r) => r.method === 'POST')).toEqual([])
-    await consent.check()
-    expect(await consent.getAttribute('aria-invalid')).toBeNull()
+    await consentRequired(page, submit, apiRequests)
 
     // The first token is refused (expired, say): the visitor is asked again, the challenge resets,
     // and the next submit carries a new token.

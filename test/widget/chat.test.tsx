@@ -5,7 +5,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { beforeEach, expect, test, vi } from 'vitest'
 import type { Message, Room } from '../../shared/chat'
 import { installHostApis } from '../../widget/src/host-api'
-import { CONFIG, json, mountWidget, stubServer, type Sent } from './support'
+import { CONFIG, json, mountWidget, stubServer, tick, type Sent } from './support'
 import { stubWebSocket } from './fake-ddp'
 
 const TOKEN = 'visitor-token-1'
@@ -30,6 +30,7 @@ function chatServer(routes: Parameters<typeof stubServer>[0] = {}, config = { ..
     'GET /api/v1/livechat/messages.history/': json({ messages: [], success: true }),
     'GET /api/v1/livechat/agent.info/': json({ agent: AGENT, success: true }),
     'POST /api/v1/livechat/room.close': json({ success: true }),
+    'POST /api/v1/livechat/page.visited': json({ success: true }),
     ...routes,
   })
 }
@@ -44,6 +45,7 @@ const type = (text: string) => fireEvent.input(box(), { target: { value: text } 
 const enter = (shiftKey = false) => fireEvent.keyDown(box(), { key: 'Enter', shiftKey })
 const log = () => screen.getByRole('log', { name: 'Messages' })
 const messagePosts = (server: ReturnType<typeof stubServer>) => server.posts().filter((p) => p.path === '/api/v1/livechat/message')
+const visits = (server: ReturnType<typeof stubServer>) => server.posts().filter((p) => p.path === '/api/v1/livechat/page.visited')
 
 let ws: ReturnType<typeof stubWebSocket>
 beforeEach(() => {
@@ -290,6 +292,101 @@ test('no agent online: the offline form posts livechat/offline.message; onServic
   expect(server.posts()).toEqual([{ method: 'POST', path: '/api/v1/livechat/offline.message', body: data }])
   expect(submitted).toHaveBeenCalledWith(data)
   expect(offline).toHaveBeenCalledTimes(1)
+})
+
+test("the site's consent box in the offline form too: required, its error on the box until ticked, then consent: true is sent", async () => {
+  const text = 'I agree that Example Shop keeps what I send to answer me.'
+  const server = chatServer(
+    { 'POST /api/v1/livechat/offline.message': json({ message: 'Livechat offline message sent', success: true }) },
+    { ...CONFIG, online: false, settings: { forceAcceptDataProcessingConsent: true }, messages: { dataProcessingConsentText: text } },
+  )
+  const { widget } = mountWidget({ chat: true })
+  installHostApis(widget)
+  const submitted = vi.fn()
+  window.RocketChat!.livechat!.onOfflineFormSubmit(submitted)
+  const box = (await screen.findByLabelText(text)) as HTMLInputElement
+  expect([box.type, box.required, box.checked]).toEqual(['checkbox', true, false])
+  fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Ada' } })
+  fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'ada@example.com' } })
+  fireEvent.input(screen.getByLabelText('Message'), { target: { value: 'Please call me' } })
+  fireEvent.click(screen.getByRole('button', { name: 'Send message' }))
+  await waitFor(() => expect(box.getAttribute('aria-invalid')).toBe('true'))
+  expect(document.getElementById(box.getAttribute('aria-describedby')!)!.textContent).toBe('This field is required.')
+  expect(server.posts()).toHaveLength(0)
+
+  // Ticked: the error goes at once, before any submit.
+  tick(box)
+  await waitFor(() => expect(box.getAttribute('aria-invalid')).toBeNull())
+  expect(screen.queryByText('This field is required.')).toBeNull()
+  fireEvent.click(screen.getByRole('button', { name: 'Send message' }))
+  await screen.findByText('Thank you! Your message has been sent.')
+  const data = { name: 'Ada', email: 'ada@example.com', message: 'Please call me' }
+  expect(server.posts()).toEqual([{ method: 'POST', path: '/api/v1/livechat/offline.message', body: { ...data, consent: true } }])
+  // The host page gets the message, as Rocket.Chat's widget gives it.
+  expect(submitted).toHaveBeenCalledWith(data)
+})
+
+test('page.visited: a room resumed at page load is told this page once (title, URL); one attempt, and the chat does not wait for it', async () => {
+  returning()
+  document.title = 'Pricing | Example Shop'
+  const server = chatServer({
+    'GET /api/v1/livechat/config': json({ config: { ...CONFIG, online: true, room: ROOM }, success: true }),
+    // Would be retried at once (Retry-After: 0) by the requests that retry.
+    'POST /api/v1/livechat/page.visited': () => new Response('{}', { status: 503, headers: { 'retry-after': '0' } }),
+  })
+  mountWidget({ chat: true })
+  await screen.findByRole('log')
+  await waitFor(() => expect(visits(server)).toHaveLength(1))
+  expect(visits(server)[0].body).toEqual({ token: TOKEN, rid: 'R1', pageInfo: { change: 'url', title: 'Pricing | Example Shop', location: { href: location.href } } })
+  type('Still there?')
+  enter()
+  await within(log()).findByText('Still there?')
+  await waitFor(() => expect(messagePosts(server)).toHaveLength(1))
+  await new Promise((r) => setTimeout(r, 50))
+  expect(visits(server)).toHaveLength(1)
+  expect(screen.queryByText(/HTTP 503/)).toBeNull()
+})
+
+test('page.visited: none before a room exists; a new room is told the current page once, its title cut to 256', async () => {
+  document.title = 't'.repeat(300)
+  const server = chatServer()
+  mountWidget({ chat: true })
+  fireEvent.input(await screen.findByLabelText('Name'), { target: { value: 'Ana' } })
+  fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'ana@example.com' } })
+  fireEvent.click(screen.getByRole('button', { name: 'Start chat' }))
+  await screen.findByRole('log', { name: 'Messages' })
+  await new Promise((r) => setTimeout(r, 20))
+  expect(visits(server)).toHaveLength(0)
+  type('Hello')
+  enter()
+  await waitFor(() => expect(visits(server)).toHaveLength(1))
+  expect(visits(server)[0].body).toMatchObject({ rid: 'R1', pageInfo: { title: 't'.repeat(256), location: { href: location.href } } })
+  type('And another thing')
+  enter()
+  await waitFor(() => expect(messagePosts(server)).toHaveLength(2))
+  expect(visits(server)).toHaveLength(1)
+})
+
+test("the room's navigation history (the agent's) is not shown, not counted as unread, not told to the host page", async () => {
+  returning()
+  const rocketCat = { _id: 'rocket.cat', username: 'rocket.cat' }
+  const page = (id: string) => stored(id, 'Pricing - https://shop.example/pricing', rocketCat, 'livechat_navigation_history')
+  chatServer({
+    'GET /api/v1/livechat/config': json({ config: { ...CONFIG, online: true, room: ROOM }, success: true }),
+    'GET /api/v1/livechat/messages.history/': json({ messages: [stored('m1', 'Hello'), page('n1')].reverse(), success: true }),
+  })
+  const { widget } = mountWidget({ chat: true, open: false })
+  const heard: string[] = []
+  widget.on('message', (m: { msg: string }) => heard.push(m.msg))
+  await waitFor(() => expect(ws.last()?.subs()).toHaveLength(3))
+  ws.last().event('stream-room-messages', 'R1', streamed(page('n2')))
+  ws.last().event('stream-room-messages', 'R1', streamed(stored('a1', 'Hi Ana', AGENT)))
+  await screen.findByRole('button', { name: 'Open chat (1)' })
+  expect(heard).toEqual(['Hi Ana'])
+  widget.open()
+  await within(await screen.findByRole('log')).findByText('Hi Ana')
+  expect(log().querySelectorAll('p')).toHaveLength(2)
+  expect(log().textContent).not.toContain('Pricing')
 })
 
 test('in German: the chat view and the offline form speak German', async () => {

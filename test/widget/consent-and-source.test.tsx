@@ -3,7 +3,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/preact'
 import { afterEach, expect, test, vi } from 'vitest'
 import { sourcePage } from '../../widget/src/visitor-payload'
-import { CONFIG, json, mountWidget, page, stubServer } from './support'
+import { CONFIG, json, mountWidget, page, stubServer, tick } from './support'
 
 const TEXT = 'I agree that Example Shop keeps what I send to answer me.'
 const WITH_CONSENT = {
@@ -14,10 +14,6 @@ const WITH_CONSENT = {
 
 const fill = (label: RegExp, value: string) => fireEvent.input(screen.getByLabelText(label), { target: { value } })
 const submit = () => fireEvent.click(screen.getByRole('button', { name: 'Start chat' }))
-const tick = (box: HTMLInputElement) => {
-  box.checked = !box.checked
-  fireEvent.input(box)
-}
 
 afterEach(() => {
   document.title = ''

@@ -87,6 +87,8 @@ test.each(['de', 'es', 'pt-BR'] as Lang[])('the give-up message and "Try again" 
 })
 
 test('LiveChat.register() settles {ok: false, gaveUp: true} when it gives up; called again, it tries afresh', async () => {
+  // register() is in the extras chunk: loaded first, as the import takes real time the fake clock never gives.
+  await import('../../widget/src/extras')
   vi.useFakeTimers()
   vi.spyOn(Math, 'random').mockReturnValue(0.5)
   const server = stubServer({ 'POST /api/v1/livechat/visitor': json(INTERNAL, 500) })

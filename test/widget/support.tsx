@@ -1,7 +1,7 @@
 // Shared set-up for the widget's component tests: a scripted `fetch` (the server is not
 // the unit under test here; the real Worker is exercised by the browser tests) and a
 // rendered widget built from the same parts main.tsx uses.
-import { cleanup, render } from '@testing-library/preact'
+import { cleanup, fireEvent, render } from '@testing-library/preact'
 import { afterEach, vi } from 'vitest'
 import { createApiClient, type LivechatConfig } from '../../widget/src/api-client'
 import { loadChatWhenNeeded } from '../../widget/src/chat-loader'
@@ -15,6 +15,12 @@ export const API = 'https://chat.example'
 
 /** The page the tests run on, as registrations tell it (visitor.sourcePage). */
 export const page = () => ({ url: location.href, title: document.title })
+
+/** Ticks (or unticks) a checkbox as a visitor does: its `input` event carries the new state. */
+export const tick = (box: HTMLInputElement) => {
+  box.checked = !box.checked
+  fireEvent.input(box)
+}
 
 /** Widgets mounted by this test: reset afterwards, which stops a chat session's socket and timers. */
 const mounted: Widget[] = []

@@ -35,9 +35,10 @@ export function alreadySent(payload: VisitorPayload, sent: VisitorPayload | unde
 }
 
 /**
- * The host page the form is filled on, as the Worker accepts it (an http(s) URL of at most 2,048
- * characters, a title of at most 256, cut without splitting a character), or nothing: a page it
- * would refuse must not cost the visitor their registration.
+ * The host page (where the form is filled, where a chat goes on: registration's sourcePage and
+ * page.visited), as the Worker accepts it (an http(s) URL of at most 2,048 characters, a title of
+ * at most 256, cut without splitting a character), or nothing: a page it would refuse must not
+ * cost the visitor their registration.
  */
 export function sourcePage() {
   const url = location.href

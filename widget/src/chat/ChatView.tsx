@@ -1,6 +1,7 @@
 // The conversation: who serves it, the messages (a `log` region, which screen readers announce
 // as messages arrive), the other side typing, and the message box, or the offline form.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
+import type { LivechatConfig } from '../api-client'
 import type { LoadExtras } from '../extras'
 import type { Strings } from '../i18n'
 import { allSet, fill } from '../texts'
@@ -9,7 +10,7 @@ import type { ChatSession } from './session'
 import type { ChatStrings } from './strings'
 import { adoptChatStyles } from './styles'
 
-export function ChatView(props: { session: ChatSession; c: ChatStrings; main: Strings; known?: string; siteKey?: string; extras: LoadExtras }) {
+export function ChatView(props: { session: ChatSession; c: ChatStrings; main: Strings; known?: string; config?: LivechatConfig; extras: LoadExtras }) {
   const { session, c, main, known } = props
   const [state, setState] = useState(session.state)
   const log = useRef<HTMLDivElement>(null)
@@ -33,7 +34,7 @@ export function ChatView(props: { session: ChatSession; c: ChatStrings; main: St
     if (el) el.scrollTop = el.scrollHeight
   }, [messages.length])
 
-  if (state.offline) return <OfflineForm session={session} c={c} t={main} sent={state.offline === 'sent'} siteKey={props.siteKey} extras={props.extras} />
+  if (state.offline) return <OfflineForm session={session} c={c} t={main} sent={state.offline === 'sent'} config={props.config} extras={props.extras} />
 
   const send = (e: Event) => {
     e.preventDefault()

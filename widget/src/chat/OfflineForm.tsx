@@ -1,6 +1,9 @@
 // No agent online: a message for later (POST livechat/offline.message), with the pre-chat form's
-// look, labels and error strings, its errors going as fields are corrected, and its Turnstile.
+// look, labels and error strings, its errors going as fields are corrected, its Turnstile, and its
+// consent box (the offline message stores a contact too, so the Worker asks for the same consent).
 import { useState } from 'preact/hooks'
+import type { LivechatConfig } from '../api-client'
+import { Field } from '../components/Field'
 import type { LoadExtras } from '../extras'
 import type { Strings } from '../i18n'
 import type { OfflineMessage } from '../host-api'
@@ -10,23 +13,28 @@ import type { ChatStrings } from './strings'
 
 const FIELDS = ['name', 'email', 'message'] as const
 
-type Errors = Partial<Record<keyof OfflineMessage, string>>
+/** The message, and the consent box: 'on' when ticked, '' when not. */
+type Values = OfflineMessage & { consent: string }
+type Key = keyof Values
+type Errors = Partial<Record<Key, string>>
 
 /** What is wrong with `keys` of `values`. */
-function check(values: OfflineMessage, t: Strings, keys: readonly (keyof OfflineMessage)[] = FIELDS): Errors {
+function check(values: Values, t: Strings, keys: readonly Key[]): Errors {
   const found: Errors = {}
   for (const key of keys) if (!values[key].trim()) found[key] = t.required
   if (keys.includes('email') && !found.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email.trim())) found.email = t.invalidEmail
   return found
 }
 
-export function OfflineForm(props: { session: ChatSession; c: ChatStrings; t: Strings; sent: boolean; siteKey?: string; extras: LoadExtras }) {
-  const { session, c, t, sent } = props
-  const [values, setValues] = useState<OfflineMessage>({ name: '', email: '', message: '' })
+export function OfflineForm(props: { session: ChatSession; c: ChatStrings; t: Strings; sent: boolean; config?: LivechatConfig; extras: LoadExtras }) {
+  const { session, c, t, sent, config } = props
+  const consent = config?.settings?.forceAcceptDataProcessingConsent
+  const keys: readonly Key[] = consent ? [...FIELDS, 'consent'] : FIELDS
+  const [values, setValues] = useState<Values>({ name: '', email: '', message: '', consent: '' })
   const [errors, setErrors] = useState<Errors>({})
   const [status, setStatus] = useState('')
   const [busy, setBusy] = useState(false)
-  const turnstile = useTurnstile(sent ? undefined : props.siteKey, props.extras)
+  const turnstile = useTurnstile(sent ? undefined : config?.settings?.turnstileSiteKey, props.extras)
 
   if (sent)
     return (
@@ -38,14 +46,14 @@ export function OfflineForm(props: { session: ChatSession; c: ChatStrings; t: St
   const submit = async (e: Event) => {
     e.preventDefault()
     if (busy) return
-    const found = check(values, t)
+    const found = check(values, t, keys)
     setErrors(found)
     if (Object.keys(found).length) return setStatus(t.fixErrors)
     const { token } = turnstile
     if (token === '') return setStatus(t.humanCheck)
     setBusy(true)
     setStatus(t.sending)
-    const res = await session.sendOffline({ name: values.name.trim(), email: values.email.trim(), message: values.message }, token)
+    const res = await session.sendOffline({ name: values.name.trim(), email: values.email.trim(), message: values.message }, token, consent)
     setBusy(false)
     if (res.ok) return
     turnstile.reset()
@@ -53,7 +61,7 @@ export function OfflineForm(props: { session: ChatSession; c: ChatStrings; t: St
     setStatus(res.gaveUp ? t.unreachable : errorType === 'error-invalid-email' ? t.invalidEmail : errorType === 'error-invalid-turnstile' ? t.humanCheck : res.error)
   }
 
-  const change = (key: keyof OfflineMessage, value: string) => {
+  const change = (key: Key, value: string) => {
     const next = { ...values, [key]: value }
     setValues(next)
     if (!errors[key]) return
@@ -93,6 +101,18 @@ export function OfflineForm(props: { session: ChatSession; c: ChatStrings; t: St
           </div>
         )
       })}
+      {consent && (
+        <Field
+          id="ecc-o-consent"
+          type="checkbox"
+          label={config!.messages?.dataProcessingConsentText ?? ''}
+          required
+          value={values.consent}
+          readOnly={busy}
+          error={errors.consent}
+          onInput={(value) => change('consent', value)}
+        />
+      )}
       {turnstile.element}
       <div class="actions">
         <button type="submit" class="submit" disabled={busy}>

@@ -42,7 +42,7 @@ export function start({ widget, api, origin, formTexts, preact }: ChatDeps) {
           c={withOwnerTexts(chatLanguages[state.lang], state)}
           main={formTexts(state)}
           known={state.known?.name}
-          siteKey={state.config?.settings?.turnstileSiteKey}
+          config={state.config}
           extras={widget.extras}
         />
       )

@@ -4,6 +4,7 @@
 import type { AgentInfo, Message, Room } from '../../../shared/chat'
 import type { ApiClient } from '../api-client'
 import type { OfflineMessage } from '../host-api'
+import { sourcePage } from '../visitor-payload'
 import type { Widget } from '../widget'
 import { connectDdp, type Ddp } from './ddp'
 import { fromWire, merge, type Shown } from './messages'
@@ -97,9 +98,10 @@ export function createChatSession(widget: Widget, api: ApiClient, origin: string
     widget.emit('chat:end')
   }
 
-  /** Adds messages; `live` ones (not a history reload) tell the host page and count as unread. */
+  /** Adds messages; `live` ones (not a history reload) tell the host page and count as unread.
+   * Navigation history (the pages this visitor opened) is the agent's, not a message to show. */
   const receive = (wire: (Omit<Message, 'ts'> & { ts: any })[], live: boolean) => {
-    const incoming = wire.filter((m) => m.rid === rid()).map((m) => fromWire(m, state.room!.v._id))
+    const incoming = wire.filter((m) => m.rid === rid() && m.t !== 'livechat_navigation_history').map((m) => fromWire(m, state.room!.v._id))
     const fresh = incoming.filter((m) => !state.messages.some((known) => known._id === m._id && known.ts))
     const theirs = fresh.filter((m) => !m.mine && !m.t).length
     update({
@@ -132,7 +134,15 @@ export function createChatSession(widget: Widget, api: ApiClient, origin: string
     else if (collection === 'stream-livechat-room' && eventName === rid() && first?.type === 'agentData') setAgent(first.data)
   }
 
-  /** Subscribes to the room's streams (one socket for the page) and loads its history. */
+  /** Tells the room this page (POST livechat/page.visited: the agent's navigation history), if the
+   * Worker would take it. Best effort: one attempt, its answer ignored, nothing waits for it. */
+  const visited = () => {
+    const page = sourcePage()
+    if (page) void api.call('/api/v1/livechat/page.visited', { token, rid: rid(), pageInfo: { change: 'url', title: page.title, location: { href: page.url } } }, () => false)
+  }
+
+  /** Subscribes to the room's streams (one socket for the page), loads its history, and tells it
+   * the page: each room followed gets this page view once (a resumed room at load, a new room). */
   const follow = () => {
     const room = rid()!
     const auth = (extra = {}) => ({ useCollection: false, args: [{ token, ...extra }] })
@@ -149,6 +159,7 @@ export function createChatSession(widget: Widget, api: ApiClient, origin: string
       ddp.sub('stream-livechat-room', room, auth()),
     ]
     void loadHistory()
+    visited()
   }
 
   let opening: Promise<string | undefined> | undefined
@@ -232,8 +243,9 @@ export function createChatSession(widget: Widget, api: ApiClient, origin: string
     restart() {
       update({ room: undefined, messages: [], agent: undefined, ended: false, offline: undefined })
     },
-    async sendOffline(message: OfflineMessage, turnstile?: string) {
-      const res = await post('offline.message', message, turnstile)
+    /** `consent`: the visitor ticked the site's consent box (the Worker requires it when the site has one). */
+    async sendOffline(message: OfflineMessage, turnstile?: string, consent?: boolean) {
+      const res = await post('offline.message', { ...message, ...(consent && { consent }) }, turnstile)
       if (res.ok) {
         update({ offline: 'sent' })
         widget.emit('offline-submit', message)
