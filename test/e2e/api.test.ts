@@ -84,7 +84,7 @@ describe('npm run dev, over real HTTP', () => {
       expect(response.headers.get('x-content-type-options')).toBe('nosniff')
     }
     const demo = await fetch(`${dev.url}/`)
-    expect(demo.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'self'; connect-src 'self'/)
+    expect(demo.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'self' https:\/\/challenges\.cloudflare\.com; frame-src https:\/\/challenges\.cloudflare\.com; connect-src 'self'/)
     expect((await fetch(`${dev.url}/_headers`)).status).toBe(404)
     const api = await fetch(`${dev.url}/api/info`)
     expect(api.headers.get('cache-control')).toBe('no-store')

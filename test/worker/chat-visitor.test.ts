@@ -1,14 +1,17 @@
 // The visitor's chat endpoints: a room, messages (idempotent, strictly increasing times, durable),
 // history, closing, the agent's card, config, offline messages, limits.
 import { runInDurableObject } from 'cloudflare:test'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { Message, Room } from '../../shared/chat.ts'
 import { MAX_MESSAGE_LENGTH } from '../../shared/chat.ts'
 import { randomId } from '../../worker/src/ids.ts'
 import {
   expectError, expectStatus, get, history, openRoom, post, sendAgent, sendVisitor, servingAgent, visitorSays, visitorWithRoom,
 } from './chat-support.ts'
-import { call, createAgent, env, fetchVisitor, newToken, register } from './support.ts'
+import { call, createAgent, env, fetchVisitor, inOneRateWindow, newToken, register } from './support.ts'
+
+// Rate-limit tests may wait up to 15 s for a fresh window (inOneRateWindow).
+vi.setConfig({ testTimeout: 60_000 })
 
 const off = { RATE_LIMITS: 'off' } as Partial<Env>
 
@@ -50,6 +53,7 @@ describe('GET livechat/room', () => {
   })
 
   it('10 new rooms a minute per client network; the open room is still answered; RATE_LIMITS=off lifts it', async () => {
+    await inOneRateWindow()
     const ip = freshIp()
     const visitor = await register({ token: newToken() })
     for (let i = 0; i < 10; i++) {
@@ -142,6 +146,7 @@ describe('POST livechat/message', () => {
   })
 
   it('60 messages a minute per visitor, from any address; another visitor behind the same address is unaffected', async () => {
+    await inOneRateWindow()
     const [a, b] = [await visitorWithRoom(), await visitorWithRoom()]
     const ip = freshIp()
     const sent = await Promise.all(Array.from({ length: 60 }, () => sendFrom(ip, a.visitor.token, a.room._id, 'spam')))
@@ -154,6 +159,7 @@ describe('POST livechat/message', () => {
   })
 
   it('600 messages a minute per client network, whatever the token (a scan of tokens too); RATE_LIMITS=off lifts it', async () => {
+    await inOneRateWindow()
     const { visitor, room } = await visitorWithRoom()
     const ip = freshIp()
     const scan = await Promise.all(Array.from({ length: 600 }, () => sendFrom(ip, newToken(), room._id, 'guess')))
@@ -246,6 +252,7 @@ describe('offline.message, visitor.status, page.visited', () => {
   })
 
   it('refuses bad input, and 5 a minute per client network', async () => {
+    await inOneRateWindow()
     expect((await post('/api/v1/livechat/offline.message', { name: 'X', email: 'not-an-email', message: 'hi' })).status).toBe(400)
     expect((await post('/api/v1/livechat/offline.message', { name: 'X', email: 'x@example.com' })).status).toBe(400)
     const ip = { 'cf-connecting-ip': `198.51.101.${Math.floor(Math.random() * 250)}` }

@@ -1,9 +1,13 @@
 // The client network every per-client limit counts: an IPv4 address as it is, an IPv6 address by
 // its /64 however it is written, an IPv4-mapped IPv6 address as its IPv4, anything else one
 // 'unknown' bucket. And the visitor registration limit (30 a minute) keyed by it.
-import { describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { UNKNOWN_NETWORK, clientNetwork, networkOf } from '../../worker/src/http/client-network.ts'
-import { newToken, postVisitor } from './support.ts'
+import { inOneRateWindow, newToken, postVisitor } from './support.ts'
+
+// Up to 15 s of wait for a fresh window, then a burst that may take a while on a busy machine.
+beforeEach(() => inOneRateWindow(), 70_000)
+vi.setConfig({ testTimeout: 60_000 })
 
 describe('networkOf', () => {
   it('keeps an IPv4 address as it is', () => {

@@ -165,3 +165,11 @@ export async function countingReplica() {
   const { restore } = await replicateTo(CONTACTS!)
   return { counts, restore }
 }
+
+/** miniflare's rate limits count per wall-clock window (floor(now / period)): a test that counts up
+ * to a limit starts its burst with at least `needMs` of the window left, or a window ending midway
+ * resets the count and the expected 429 never comes. */
+export async function inOneRateWindow(needMs = 15_000, periodMs = 60_000): Promise<void> {
+  const left = periodMs - (Date.now() % periodMs)
+  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 100))
+}

@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { MAX_BODY_BYTES } from '../../worker/src/http/body.ts'
-import { call, clientIp, newToken, postVisitor, register, snapshot } from './support.ts'
+import { call, clientIp, inOneRateWindow, newToken, postVisitor, register, snapshot } from './support.ts'
+
+// Rate-limit tests may wait up to 15 s for a fresh window (inOneRateWindow).
+vi.setConfig({ testTimeout: 60_000 })
 
 /** Sends `body` and expects a Rocket.Chat-shaped 4xx that leaves KV exactly as it was. */
 async function expectRefused(body: unknown, status: number, error: string | RegExp, errorType?: string) {
@@ -59,6 +62,7 @@ describe('POST /api/v1/livechat/visitor refuses bad input and stores nothing', (
 
 describe('rate limit', () => {
   it('answers 429 in Rocket.Chat\'s words once one IP has registered too often', async () => {
+    await inOneRateWindow()
     const ip = clientIp()
     const statuses: number[] = []
     for (let i = 0; i < 31; i++) {

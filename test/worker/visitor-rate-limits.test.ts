@@ -1,9 +1,13 @@
 // GET and DELETE /api/v1/livechat/visitor/:token are limited per client network (600 and 30 a
 // minute), so a site with guessable tokens cannot be scanned or mass-erased; the chat endpoints
 // that look a token up share the 600 reads; RATE_LIMITS=off turns them off with the rest.
-import { describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Room } from '../../shared/chat.ts'
-import { call, newToken, register } from './support.ts'
+import { call, inOneRateWindow, newToken, register } from './support.ts'
+
+// Up to 15 s of wait for a fresh window, then a burst that may take a while on a busy machine.
+beforeEach(() => inOneRateWindow(), 70_000)
+vi.setConfig({ testTimeout: 60_000 })
 
 let block = 0
 /** An IPv4 address no other test uses, and two IPv6 addresses of one fresh /64. */
