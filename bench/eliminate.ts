@@ -18,8 +18,9 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { bundleWorker } from '../scripts/worker-size.ts'
-import { ENDPOINTS, aggregate, load, makeAgent, seed, type Sample, type Seed } from './load.ts'
-import { BARE_CONFIG, OURS_CONFIG, ROOT, readVars, startMiniflareDirect, stopAll, tempDir, type Server } from './servers.ts'
+import { ENDPOINTS } from './load.ts'
+import { measureInTurn, type Variant } from './variants-in-turn.ts'
+import { BARE_CONFIG, OURS_CONFIG, ROOT, readVars, stopAll, tempDir } from './servers.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -32,7 +33,8 @@ const { values: args } = parseArgs({
 const ROUNDS = Number(args.rounds)
 const DURATION = Number(args.duration)
 const CONNECTIONS = Number(args.connections)
-const endpoints = ENDPOINTS.filter((e) => !args.endpoint || args.endpoint.includes(e.name))
+// The variants swap the visitor endpoints' halves: the chat endpoints are profile.ts's.
+const endpoints = ENDPOINTS.filter((e) => !e.needsRoom && e.name !== 'GET config' && (!args.endpoint || args.endpoint.includes(e.name)))
 
 /** A wrangler.toml for a variant entry, in `dir`: our bindings, the registry class chosen. */
 function variantConfig(dir: string, entry: string, registryClass: string, binding = 'VISITOR_REGISTRY'): string {
@@ -49,6 +51,9 @@ class_name = "${registryClass}"
 [[migrations]]
 tag = "v1"
 new_sqlite_classes = ["${registryClass}"]
+[[queues.producers]]
+binding = "LIVECHAT_EVENTS"
+queue = "livechat-events"
 [[ratelimits]]
 name = "VISITOR_RATE_LIMIT"
 namespace_id = "1001"
@@ -61,7 +66,7 @@ async function main() {
   const dir = tempDir('bench-variants-')
   const vars = { ...readVars(OURS_CONFIG), RATE_LIMITS: 'off' }
   const build = (name: string, config: string) => bundleWorker(join(dir, name), config)
-  const variants: [string, { script: string; config: string; vars?: Record<string, string> }][] = [
+  const variants: Variant[] = [
     ['bare', { script: build('bare', BARE_CONFIG), config: BARE_CONFIG }],
     ['our Worker + bare registry', (() => {
       const config = variantConfig(dir, 'our-worker-bare-registry.ts', 'BareRegistry')
@@ -93,34 +98,7 @@ async function main() {
     })()],
     ['ours', { script: build('ours', OURS_CONFIG), config: OURS_CONFIG, vars }],
   ]
-  const servers: Server[] = []
-  for (const [name, worker] of variants) servers.push(await startMiniflareDirect(name, worker))
-  const agent = makeAgent()
-  const seeds: Seed[] = await Promise.all(servers.map((s) => seed(s, agent)))
-
-  const samples = servers.map(() => new Map<string, Sample[]>(endpoints.map((e) => [e.name, []])))
-  for (const [i, server] of servers.entries())
-    for (const e of endpoints) await load(server, e.request(seeds[i]), { connections: CONNECTIONS, amount: 200 })
-  for (let round = 0; round < ROUNDS; round++) {
-    console.error(`round ${round + 1} of ${ROUNDS}`)
-    for (const e of endpoints) {
-      // A different variant goes first in each round.
-      const order = servers.map((_, i) => (i + round) % servers.length)
-      for (const i of order) samples[i].get(e.name)!.push(await load(servers[i], e.request(seeds[i]), { connections: CONNECTIONS, duration: DURATION }))
-    }
-  }
-
-  console.log(`\nBy elimination, miniflare direct: ${CONNECTIONS} connections, ${ROUNDS} rounds × ${DURATION} s per variant, taking turns; req/s (× bare)`)
-  console.log(`${'variant'.padEnd(34)}${endpoints.map((e) => e.name.padStart(20)).join('')}`)
-  const bare = endpoints.map((e) => aggregate(samples[0].get(e.name)!).rps)
-  for (const [i, [name]] of variants.entries()) {
-    const cells = endpoints.map((e, j) => {
-      const a = aggregate(samples[i].get(e.name)!)
-      const bad = a.rounds.some((r) => r.non2xx || r.errors) ? '!' : ''
-      return `${a.rps.toFixed(0)} (${(a.rps / bare[j]).toFixed(2)})${bad}`.padStart(20)
-    })
-    console.log(`${name.padEnd(34)}${cells.join('')}`)
-  }
+  await measureInTurn(variants, endpoints, { title: 'By elimination', rounds: ROUNDS, duration: DURATION, connections: CONNECTIONS })
 }
 
 try {

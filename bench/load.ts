@@ -8,6 +8,8 @@ export interface Seed {
   agent: { userId: string; authToken: string }
   /** The visitor POSTed once at seeding: its `_id` (contactId) and token. */
   visitor: { _id: string; token: string }
+  /** The visitor's room (GET livechat/room at seeding). */
+  rid: string
 }
 
 export interface Agent {
@@ -17,22 +19,28 @@ export interface Agent {
   metadata: object
 }
 
+/** Work per request: KV operations, Durable Object calls (any object), queue messages sent. */
+export interface Work { kvReads: number; kvWrites: number; kvDeletes: number; rpc: number; queue: number }
+
 export interface Endpoint {
   name: string
   /** The design's work per request (README, "How data is stored"). */
-  design: { kvReads: number; kvWrites: number; kvDeletes: number; rpc: number }
+  design: Work
+  /** Needs the seeded visitor's room (a chat endpoint). */
+  needsRoom?: true
   request(seed: Seed): autocannon.Request
 }
 
 const json = { 'content-type': 'application/json' }
 export const newToken = () => randomBytes(18).toString('base64url')
 const visitorBody = (token: string) => JSON.stringify({ visitor: { token, name: 'Bench Visitor', email: 'bench@example.com' } })
+const none = { kvReads: 0, kvWrites: 0, kvDeletes: 0, rpc: 0, queue: 0 }
 
 export const ENDPOINTS: Endpoint[] = [
   {
     name: 'GET contact',
     // The agent and the session the token's hash would name (in parallel), then the contact.
-    design: { kvReads: 3, kvWrites: 0, kvDeletes: 0, rpc: 0 },
+    design: { ...none, kvReads: 3 },
     request: ({ agent, visitor }) => ({
       method: 'GET',
       path: `/api/v1/omnichannel/contact?contactId=${visitor._id}`,
@@ -41,12 +49,13 @@ export const ENDPOINTS: Endpoint[] = [
   },
   {
     name: 'POST known token',
-    design: { kvReads: 0, kvWrites: 1, kvDeletes: 0, rpc: 1 },
+    design: { ...none, kvWrites: 1, rpc: 1 },
     request: ({ visitor }) => ({ method: 'POST', path: '/api/v1/livechat/visitor', headers: json, body: visitorBody(visitor.token) }),
   },
   {
     name: 'POST new token',
-    design: { kvReads: 0, kvWrites: 1, kvDeletes: 0, rpc: 1 },
+    // A new contact is also one event on the queue (the consoles' live list, the owner's email).
+    design: { ...none, kvWrites: 1, rpc: 1, queue: 1 },
     request: () => ({
       method: 'POST',
       path: '/api/v1/livechat/visitor',
@@ -57,8 +66,29 @@ export const ENDPOINTS: Endpoint[] = [
   },
   {
     name: 'GET visitor',
-    design: { kvReads: 0, kvWrites: 0, kvDeletes: 0, rpc: 1 },
+    design: { ...none, rpc: 1 },
     request: ({ visitor }) => ({ method: 'GET', path: `/api/v1/livechat/visitor/${visitor.token}` }),
+  },
+  {
+    name: 'GET config',
+    // The settings (no storage), and one call: is an agent available.
+    design: { ...none, rpc: 1 },
+    request: () => ({ method: 'GET', path: '/api/v1/livechat/config' }),
+  },
+  {
+    name: 'POST message',
+    // One call to the room's object, which checks the token and stores the message.
+    design: { ...none, rpc: 1 },
+    needsRoom: true,
+    request: ({ visitor, rid }) => ({
+      method: 'POST', path: '/api/v1/livechat/message', headers: json, body: JSON.stringify({ token: visitor.token, rid, msg: 'Hello from the bench' }),
+    }),
+  },
+  {
+    name: 'GET history',
+    design: { ...none, rpc: 1 },
+    needsRoom: true,
+    request: ({ visitor, rid }) => ({ method: 'GET', path: `/api/v1/livechat/messages.history/${rid}?token=${visitor.token}` }),
   },
 ]
 
@@ -80,15 +110,21 @@ export async function send(server: Server, request: autocannon.Request): Promise
   return fetch(`${server.url}${init.path}`, { method: init.method, headers: init.headers as HeadersInit, body: init.body as string | undefined })
 }
 
-/** Seeds an agent (stored as `npm run agent -- create` stores one) and one known visitor. */
-export async function seed(server: Server, agent: Agent): Promise<Seed> {
+/** Seeds an agent (stored as `npm run agent -- create` stores one), one known visitor and its room
+ * (with one message: the visitor's first words, which go to the queue's inquiry, are then behind). */
+export async function seed(server: Server, agent: Agent, endpoints = ENDPOINTS): Promise<Seed> {
   await server.putKv(`agent:${agent.userId}`, JSON.stringify(agent.record), agent.metadata)
   const response = await fetch(`${server.url}/api/v1/livechat/visitor`, { method: 'POST', headers: json, body: visitorBody(newToken()) })
   if (!response.ok) throw new Error(`${server.name}: seeding a visitor answered ${response.status}: ${await response.text()}`)
   const { visitor } = (await response.json()) as { visitor: { _id: string; token: string } }
-  const seeded = { agent: { userId: agent.userId, authToken: agent.authToken }, visitor: { _id: visitor._id, token: visitor.token } }
+  const seeded = { agent: { userId: agent.userId, authToken: agent.authToken }, visitor: { _id: visitor._id, token: visitor.token }, rid: '' }
+  if (endpoints.some((e) => e.needsRoom)) {
+    const opened = await fetch(`${server.url}/api/v1/livechat/room?token=${visitor.token}`)
+    if (!opened.ok) throw new Error(`${server.name}: opening a room answered ${opened.status}: ${await opened.text()}`)
+    seeded.rid = ((await opened.json()) as { room: { _id: string } }).room._id
+  }
   // Every endpoint must answer 200 before it is measured: a fast 4xx would flatter it.
-  for (const endpoint of ENDPOINTS) {
+  for (const endpoint of endpoints) {
     const r = await send(server, endpoint.request(seeded))
     if (r.status !== 200) throw new Error(`${server.name}: ${endpoint.name} answered ${r.status}: ${await r.text()}`)
     await r.arrayBuffer()

@@ -70,7 +70,7 @@ async function main() {
   const script = bundleWorker(join(dir, 'bundle'), config, { minify: false })
   const inspectorPort = await freePort()
   const server = await startMiniflareDirect(args.worker, { script, config, vars: { RATE_LIMITS: 'off' } }, inspectorPort)
-  const seeded = await seed(server, makeAgent())
+  const seeded = await seed(server, makeAgent(), [endpoint!])
   await load(server, endpoint!.request(seeded), { connections: Number(args.connections), amount: 500 })
 
   const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json()) as { title: string; webSocketDebuggerUrl: string }[]

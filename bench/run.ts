@@ -1,10 +1,14 @@
-// npm run bench [-- --rounds 3 --duration 2 --connections 20 --only counts|wrangler|miniflare ...]
+// npm run bench [-- --quick] [-- --rounds 5 --duration 2 --connections 20 --cold-starts 10 --only counts|wrangler|miniflare|cold ...]
+//
+// Default: 5 rounds × 2 s per server and endpoint in each setup, 10 cold starts each: about 9
+// minutes for this part. --quick: 5 rounds × 1 s, 3 cold starts (about 4 minutes).
 //
 // Measures our Worker against a bare Worker doing the same KV and Durable Object work
 // (bench/bare), endpoint by endpoint, through `wrangler dev` (proxy + workerd, as `npm run dev`)
-// and through miniflare directly (one workerd, no dev proxy); counts the KV operations and
-// registry calls of each request with instrumented bindings; prints the Worker bundle and the
-// widget sizes; writes all of it to bench/results.json.
+// and through miniflare directly (one workerd, no dev proxy), with p50/p99 latencies; times each
+// Worker's cold start under `wrangler dev`; counts the KV operations, Durable Object calls and
+// queue messages of each request with instrumented bindings; prints the Worker bundle and the
+// widget sizes and the machine's load average; writes all of it to bench/results.json.
 //
 // A benchmark, not a test: this machine is shared and noisy, so what holds is the ratio of two
 // servers measured in the same run, taking turns, never an absolute number.
@@ -14,26 +18,30 @@ import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { bundleWorker, sizeOf, type Size } from '../scripts/worker-size.ts'
-import { ENDPOINTS, aggregate, load, makeAgent, median, newToken, seed, send, type Aggregate, type Sample, type Seed } from './load.ts'
+import { ENDPOINTS, aggregate, load, makeAgent, median, newToken, seed, send, type Aggregate, type Sample, type Seed, type Work } from './load.ts'
 import {
-  BARE_CONFIG, BIN, OURS_CONFIG, ROOT, copyDir, startCounting, startMiniflareDirect, startWranglerDev, stopAll, tempDir, type Server,
+  BARE_CONFIG, BIN, ROOT, bareVars, copyDir, snapshotOurs, startCounting, startMiniflareDirect, startWranglerDev, stopAll, tempDir,
+  type FirstAnswer, type Server,
 } from './servers.ts'
 
 /** The issue's target: every endpoint at least this fraction of the bare Worker's requests/s. */
-const TARGET = 0.75
+const TARGET = 0.8
 
 const { values: args } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '3' },
-    duration: { type: 'string', default: '2' },
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '5' },
+    duration: { type: 'string' },
     connections: { type: 'string', default: '20' },
+    'cold-starts': { type: 'string' },
     only: { type: 'string', multiple: true },
   },
 })
 const ROUNDS = Number(args.rounds)
-const DURATION = Number(args.duration)
+const DURATION = Number(args.duration ?? (args.quick ? 1 : 2))
 const CONNECTIONS = Number(args.connections)
-const phases = new Set(args.only ?? ['counts', 'wrangler', 'miniflare'])
+const COLD_STARTS = Number(args['cold-starts'] ?? (args.quick ? 3 : 10))
+const phases = new Set(args.only ?? ['counts', 'wrangler', 'miniflare', 'cold'])
 const started = Date.now()
 const log = (message: string) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}`)
 
@@ -59,24 +67,26 @@ function widgetSize(): Size & { file: string } {
 
 // ---- counts ----
 
-interface Counted { kvReads: number; kvWrites: number; kvDeletes: number; kvLists: number; rpc: number; rpcMethods: string[] }
+interface Counted extends Work { kvLists: number; rpcMethods: string[] }
+const COUNTED = ['kvReads', 'kvWrites', 'kvDeletes', 'kvLists', 'rpc', 'queue'] as const
 
 const COUNT_REPEATS = 3
 
-async function countOperations(name: string, script: string, config: string, registryBinding: string, vars: Record<string, string> = {}) {
-  const server = await startCounting(name, { script, config, vars }, registryBinding)
+async function countOperations(name: string, script: string, config: string, objects: string[], vars: Record<string, string> = {}) {
+  const server = await startCounting(name, { script, config, vars }, objects)
   try {
     const seeded = await seed(server, makeAgent())
     const result: Record<string, Counted> = {}
     const measure = async (label: string, run: () => Promise<Response>, before?: () => Promise<void>) => {
-      const total: Counted = { kvReads: 0, kvWrites: 0, kvDeletes: 0, kvLists: 0, rpc: 0, rpcMethods: [] }
+      const total: Counted = { kvReads: 0, kvWrites: 0, kvDeletes: 0, kvLists: 0, rpc: 0, queue: 0, rpcMethods: [] }
       for (let i = 0; i < COUNT_REPEATS; i++) {
         await before?.()
         await server.takeCounts()
         const response = await run()
         if (response.status !== 200) throw new Error(`${name}: ${label} answered ${response.status}`)
         await response.arrayBuffer()
-        const { kv, rpc } = await server.takeCounts()
+        const { kv, queue, rpc } = await server.takeCounts()
+        total.queue += queue
         total.kvReads += kv.get + kv.getWithMetadata
         total.kvWrites += kv.put
         total.kvDeletes += kv.delete
@@ -86,7 +96,7 @@ async function countOperations(name: string, script: string, config: string, reg
           if (!total.rpcMethods.includes(method)) total.rpcMethods.push(method)
         }
       }
-      for (const key of ['kvReads', 'kvWrites', 'kvDeletes', 'kvLists', 'rpc'] as const) total[key] /= COUNT_REPEATS
+      for (const key of COUNTED) total[key] /= COUNT_REPEATS
       result[label] = total
     }
     for (const endpoint of ENDPOINTS) await measure(endpoint.name, () => send(server, endpoint.request(seeded)))
@@ -121,6 +131,7 @@ interface EndpointResult {
 
 /** Both servers, endpoint by endpoint, taking turns within each round (and swapping who goes first). */
 async function compare(setup: string, servers: { bare: Server; ours: Server }, seeds: { bare: Seed; ours: Seed }) {
+  const loadBefore = loadavg()
   const samples = new Map<string, { bare: Sample[]; ours: Sample[] }>(ENDPOINTS.map((e) => [e.name, { bare: [], ours: [] }]))
   log(`${setup}: warming up`)
   for (const endpoint of ENDPOINTS)
@@ -140,6 +151,8 @@ async function compare(setup: string, servers: { bare: Server; ours: Server }, s
     }
   }
   const result: Record<string, EndpointResult> = {}
+  // The machine's 1, 5 and 15 minute load averages as the rounds began and ended (a shared machine).
+  loads[setup] = { before: loadBefore, after: loadavg() }
   for (const [name, { bare, ours }] of samples) {
     const b = aggregate(bare)
     const o = aggregate(ours)
@@ -162,8 +175,13 @@ const pad = (s: string | number, n: number) => String(s).padStart(n)
 const f0 = (n: number) => n.toFixed(0)
 const f1 = (n: number) => n.toFixed(1)
 
+/** Load averages per setup, printed with its figures. */
+const loads: Record<string, { before: number[]; after: number[] }> = {}
+const loadText = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ')
+
 function printLoad(title: string, result: Record<string, EndpointResult>) {
   console.log(`\n${title}: ${CONNECTIONS} connections, ${ROUNDS} rounds × ${DURATION} s per server, taking turns`)
+  console.log(`load average (1/5/15 min, ${cpus().length} CPUs): ${loadText(loads[title].before)} before, ${loadText(loads[title].after)} after`)
   console.log('req/s: mean of the rounds (2xx only); p50, p99: medians; ours/bare: median of the rounds\' ratios')
   console.log(`${'endpoint'.padEnd(18)}${pad('bare req/s', 11)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('ours req/s', 12)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('ours/bare', 11)}  per round`)
   for (const [name, r] of Object.entries(result)) {
@@ -175,17 +193,18 @@ function printLoad(title: string, result: Record<string, EndpointResult>) {
 /** The design's minimum (README, "How data is stored"; pinned by test/worker/kv-operations.test.ts). */
 const DESIGN: Record<string, Counted> = Object.fromEntries([
   ...ENDPOINTS.map((e) => [e.name, { ...e.design, kvLists: 0, rpcMethods: [] }]),
-  ['DELETE visitor', { kvReads: 0, kvWrites: 0, kvDeletes: 1, kvLists: 0, rpc: 1, rpcMethods: [] }],
+  // The registry erases the visitor, then hands its rooms to the rooms index.
+  ['DELETE visitor', { kvReads: 0, kvWrites: 0, kvDeletes: 1, kvLists: 0, rpc: 2, queue: 0, rpcMethods: [] }],
 ])
 
 function printCounts(counts: { ours: Record<string, Counted>; bare: Record<string, Counted> }) {
   const design = DESIGN
-  const cell = (c?: Counted) => (c ? `${c.kvReads}/${c.kvWrites}/${c.kvDeletes}/${c.rpc}` : '—').padStart(12)
-  console.log(`\nOperations per request, counted with instrumented bindings (miniflare; KV reads/writes/deletes/registry calls; mean of ${COUNT_REPEATS} sequential requests)`)
-  console.log(`${'request'.padEnd(18)}${pad('design', 12)}${pad('ours', 12)}${pad('bare', 12)}  ours' registry methods`)
+  const cell = (c?: Counted) => (c ? `${c.kvReads}/${c.kvWrites}/${c.kvDeletes}/${c.rpc}/${c.queue}` : '—').padStart(12)
+  console.log(`\nOperations per request, counted with instrumented bindings (miniflare; KV reads/writes/deletes / Durable Object calls / queue messages; mean of ${COUNT_REPEATS} sequential requests)`)
+  console.log(`${'request'.padEnd(18)}${pad('design', 12)}${pad('ours', 12)}${pad('bare', 12)}  ours' object methods`)
   for (const [name, d] of Object.entries(design)) {
     const ours = counts.ours[name]
-    const same = ours && ['kvReads', 'kvWrites', 'kvDeletes', 'kvLists', 'rpc'].every((k) => ours[k as keyof Counted] === (d[k as keyof Counted] ?? 0))
+    const same = ours && COUNTED.every((k) => ours[k] === d[k])
     console.log(`${name.padEnd(18)}${cell(d)}${cell(ours)}${cell(counts.bare[name])}  ${ours?.rpcMethods.join(', ') || '—'}${same ? '' : '  ≠ design'}`)
   }
 }
@@ -202,14 +221,17 @@ async function main() {
     // Uncommitted changes under worker/ or wrangler.toml: the numbers are of the working tree.
     workerChanged: Boolean(git('status', '--porcelain', '--', 'worker', 'wrangler.toml')),
     machine,
-    options: { connections: CONNECTIONS, rounds: ROUNDS, durationSeconds: DURATION, target: TARGET },
+    options: { connections: CONNECTIONS, rounds: ROUNDS, durationSeconds: DURATION, coldStarts: COLD_STARTS, target: TARGET },
+    loads,
   }
 
   const widget = widgetSize()
   log('bundling both Workers (wrangler deploy --dry-run)')
   const bundles = tempDir('bench-bundles-')
-  const ours = { script: bundleWorker(join(bundles, 'ours'), OURS_CONFIG), config: OURS_CONFIG, vars: { RATE_LIMITS: 'off' } }
-  const bare = { script: bundleWorker(join(bundles, 'bare'), BARE_CONFIG), config: BARE_CONFIG }
+  // One version of our Worker for the whole run, whatever is edited meanwhile.
+  const snapshot = snapshotOurs()
+  const ours = { script: bundleWorker(join(bundles, 'ours'), snapshot), config: snapshot, vars: { RATE_LIMITS: 'off' } }
+  const bare = { script: bundleWorker(join(bundles, 'bare'), BARE_CONFIG), config: BARE_CONFIG, vars: bareVars() }
   const sizes = { worker: sizeOf(ours.script), bareWorker: sizeOf(bare.script), widget }
   results.sizes = sizes
 
@@ -217,8 +239,8 @@ async function main() {
     log('counting operations per request (miniflare, instrumented bindings)')
     const counts = {
       design: DESIGN,
-      ours: await countOperations('ours', ours.script, ours.config, 'VISITOR_REGISTRY', ours.vars),
-      bare: await countOperations('bare', bare.script, bare.config, 'REGISTRY'),
+      ours: await countOperations('ours', ours.script, ours.config, ['VISITOR_REGISTRY', 'CHAT_ROOM', 'OMNICHANNEL'], ours.vars),
+      bare: await countOperations('bare', bare.script, bare.config, ['REGISTRY', 'CHAT_ROOM', 'OMNICHANNEL'], bare.vars),
     }
     results.counts = counts
     printCounts(counts)
@@ -231,7 +253,7 @@ async function main() {
     log(`${title}: starting both`)
     // Both behind the same asset router, serving one copy of widget/dist.
     const assets = copyDir(join(ROOT, 'widget/dist'), 'bench-assets-')
-    const servers = await Promise.all([startWranglerDev('bare', BARE_CONFIG, {}, assets), startWranglerDev('ours', OURS_CONFIG, { RATE_LIMITS: 'off' }, assets)])
+    const servers = await Promise.all([startWranglerDev('bare', BARE_CONFIG, bare.vars, assets), startWranglerDev('ours', snapshot, ours.vars, assets)])
       .then(([b, o]) => ({ bare: b, ours: o }))
     setups[title] = await compare(title, servers, await seedBoth(servers))
     await Promise.all([servers.bare.stop(), servers.ours.stop()])
@@ -244,6 +266,29 @@ async function main() {
     setups[title] = await compare(title, servers, await seedBoth(servers))
     await Promise.all([servers.bare.stop(), servers.ours.stop()])
     printLoad(title, setups[title])
+  }
+
+  if (phases.has('cold')) {
+    log(`cold starts under wrangler dev: ${COLD_STARTS} each, taking turns`)
+    const assets = copyDir(join(ROOT, 'widget/dist'), 'bench-assets-')
+    const starts: { bare: FirstAnswer[]; ours: FirstAnswer[] } = { bare: [], ours: [] }
+    for (let i = 0; i < COLD_STARTS; i++) {
+      for (const who of i % 2 === 0 ? (['bare', 'ours'] as const) : (['ours', 'bare'] as const)) {
+        const [config, vars] = who === 'bare' ? [BARE_CONFIG, bare.vars] : [snapshot, ours.vars]
+        // The widget's first request, on a server started just now: a new isolate, fresh state.
+        const server = await startWranglerDev(who, config, vars, assets, '/api/v1/livechat/config')
+        starts[who].push(server.firstAnswer)
+        await server.stop()
+      }
+    }
+    const cold = Object.fromEntries((['bare', 'ours'] as const).map((who) => [who, {
+      fromSpawnMs: median(starts[who].map((s) => s.fromSpawnMs)), requestMs: median(starts[who].map((s) => s.requestMs)), runs: starts[who],
+    }]))
+    results.coldStart = cold
+    console.log(`\nCold start under wrangler dev (a fresh \`wrangler dev\`, so a new isolate and new state; its first GET livechat/config), median of ${COLD_STARTS}:`)
+    console.log(`${''.padEnd(6)}${pad('spawn → first answer', 22)}${pad('that first request', 20)}`)
+    for (const who of ['bare', 'ours'] as const) console.log(`${who.padEnd(6)}${pad(`${f0(cold[who].fromSpawnMs)} ms`, 22)}${pad(`${f1(cold[who].requestMs)} ms`, 20)}`)
+    console.log(`ours − bare: ${f0(cold.ours.fromSpawnMs - cold.bare.fromSpawnMs)} ms from the spawn, ${f1(cold.ours.requestMs - cold.bare.requestMs)} ms for the first request`)
   }
 
   console.log(`\nSizes (gzip -9): Worker bundle ${sizes.worker.gzip} B (${sizes.worker.raw} B raw; bare ${sizes.bareWorker.gzip} B); widget before its form is usable (${widget.file}) ${widget.gzip} B (${widget.raw} B raw)`)

@@ -3,7 +3,7 @@
 // state. Everything started is registered for cleanup, which runs on success, on error and on
 // Ctrl-C / SIGTERM, so no wrangler or workerd process outlives the run.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
@@ -63,6 +63,20 @@ export function copyDir(dir: string, prefix: string): string {
   return copy
 }
 
+/**
+ * A copy of our Worker's sources, wrangler.toml and assets, as they are now, inside the repository (so its
+ * imports still resolve node_modules); returns the copy's wrangler.toml. `wrangler dev` watches its
+ * sources and reloads on every change: others editing worker/ mid-run must not swap (or break) the
+ * Worker under load.
+ */
+export function snapshotOurs(): string {
+  const dir = mkdtempSync(join(ROOT, 'bench', '.snapshot-'))
+  const remove = () => rmSync(dir, { recursive: true, force: true })
+  cleanups.add({ sync: remove, async: async () => remove(), dir: true })
+  for (const path of ['worker', 'shared', 'package.json', 'wrangler.toml', 'widget/dist']) cpSync(join(ROOT, path), join(dir, path), { recursive: true })
+  return join(dir, 'wrangler.toml')
+}
+
 // ---- wrangler dev ----
 
 export interface Server {
@@ -85,7 +99,8 @@ export interface Server {
  * test/support/wrangler-dev.ts does, but for any config. `assets`: a directory served instead of
  * the config's (a copy, so that a rebuild of widget/dist does not reload the server mid-run).
  */
-export async function startWranglerDev(name: string, config: string, vars: Record<string, string> = {}, assets?: string): Promise<Server> {
+export async function startWranglerDev(name: string, config: string, vars: Record<string, string> = {}, assets?: string, probe = '/api/info'): Promise<Server & { firstAnswer: FirstAnswer }> {
+  const spawned = performance.now()
   const port = await freePort()
   const inspector = await freePort()
   const persistTo = tempDir('bench-state-')
@@ -112,20 +127,30 @@ export async function startWranglerDev(name: string, config: string, vars: Recor
   child.stderr!.on('data', (d) => (output += d))
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 60_000
+  let firstAnswer: FirstAnswer
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev (${name}) exited:\n${output}`)
     if (Date.now() > deadline) throw new Error(`wrangler dev (${name}) did not answer within 60 s:\n${output}`)
+    const sent = performance.now()
     try {
-      await fetch(`${url}/api/info`)
-      break
+      const response = await fetch(`${url}${probe}`)
+      await response.arrayBuffer()
+      // The proxy may answer before the Worker is up (503): only the Worker's answer counts.
+      if (response.status < 500) {
+        const answered = performance.now()
+        firstAnswer = { fromSpawnMs: answered - spawned, requestMs: answered - sent }
+        break
+      }
     } catch {
-      await new Promise((r) => setTimeout(r, 250))
+      // Not listening yet.
     }
+    await new Promise((r) => setTimeout(r, 20))
   }
   output = ''
   return {
     name,
     url,
+    firstAnswer,
     persistTo,
     takeLog: () => { const taken = output; output = ''; return taken },
     // The same local store the running server reads (seen at once: shared/notes/platform.md).
@@ -139,6 +164,17 @@ export async function startWranglerDev(name: string, config: string, vars: Recor
       await stop()
     },
   }
+}
+
+/** How long a fresh `wrangler dev` took to answer its first request: from the spawn, and that
+ * request alone (sent once the port was open: the Worker's isolate starting behind it). */
+export interface FirstAnswer { fromSpawnMs: number; requestMs: number }
+
+/** The widget's settings of ours, which the bare Worker's GET livechat/config answers too. */
+export function bareVars(): Record<string, string> {
+  const vars = readVars(OURS_CONFIG)
+  const names = ['LIVECHAT_THEME', 'LIVECHAT_REGISTRATION_FORM', 'LIVECHAT_DEPARTMENTS', 'LIVECHAT_CUSTOM_FIELDS']
+  return Object.fromEntries(names.map((n) => [n, vars[n]]))
 }
 
 // ---- miniflare directly ----
@@ -166,6 +202,11 @@ function workerOptions(name: string, { script, config, vars = {} }: WorkerConfig
     kv_namespaces: { binding: string }[]
     durable_objects: { bindings: { name: string; class_name: string }[] }
     ratelimits?: { name: string; namespace_id: string; simple: { limit: number; period?: number } }[]
+    queues: {
+      producers?: { binding: string; queue: string }[]
+      consumers?: { queue: string; max_batch_size?: number; max_batch_timeout?: number; max_retries?: number; dead_letter_queue?: string }[]
+    }
+    send_email?: { name: string }[]
   }
   return {
     name,
@@ -179,6 +220,11 @@ function workerOptions(name: string, { script, config, vars = {} }: WorkerConfig
     kvNamespaces: Object.fromEntries(c.kv_namespaces.map((kv) => [kv.binding, kv.binding])),
     durableObjects: Object.fromEntries(c.durable_objects.bindings.map((d) => [d.name, { className: d.class_name, useSQLite: true }])),
     ratelimits: Object.fromEntries((c.ratelimits ?? []).map((r) => [r.name, { namespace_id: r.namespace_id, simple: r.simple }])),
+    queueProducers: Object.fromEntries((c.queues.producers ?? []).map((p) => [p.binding, { queueName: p.queue }])),
+    queueConsumers: Object.fromEntries((c.queues.consumers ?? []).map((q) => [q.queue, {
+      maxBatchSize: q.max_batch_size, maxBatchTimeout: q.max_batch_timeout, maxRetries: q.max_retries, deadLetterQueue: q.dead_letter_queue,
+    }])),
+    email: { send_email: (c.send_email ?? []).map(({ name }) => ({ name })) },
   }
 }
 
@@ -209,20 +255,42 @@ export async function startMiniflareDirect(name: string, worker: WorkerConfig, i
 }
 
 export interface CountingServer extends Server {
-  /** KV operations and registry calls since the last call; resets them. */
-  takeCounts(): Promise<{ kv: Record<string, number>; rpc: Record<string, number> }>
+  /** KV operations, queue messages and Durable Object calls (by method) since the last call; resets them. */
+  takeCounts(): Promise<{ kv: Record<string, number>; queue: number; rpc: Record<string, number> }>
+}
+
+/** The public methods of the Durable Object classes in the Worker's source directory (read from
+ * the source: the counting stubs forward exactly these). */
+function objectMethods(config: string): string[] {
+  const { main } = unstable_readConfig({ config }) as { main: string }
+  const dir = dirname(resolve(dirname(config), main))
+  const methods = new Set<string>()
+  for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.ts')) continue
+    const source = readFileSync(join(dir, file), 'utf8')
+    if (!/extends DurableObject\b/.test(source)) continue
+    for (const [, method] of source.matchAll(/^ {2}(?:async )?([a-z]\w*)\(/gm)) if (method !== 'constructor') methods.add(method)
+  }
+  return [...methods]
 }
 
 /**
- * One Worker in miniflare whose CONTACTS and registry bindings are service bindings to
- * bench/counting-bindings.js, which counts each KV operation (the Worker's and its Durable
- * Object's alike: they share one env) and each method called on the registry, then forwards it.
+ * One Worker in miniflare whose CONTACTS, queue producers and the Durable Object namespaces named
+ * in `objects` (at most 3) are service bindings to bench/counting-bindings.js, which counts each KV
+ * operation (the Worker's and its objects' alike: they share one env), each queue message and each
+ * method called on those objects, then forwards it. No queue consumer runs: delivery happens after
+ * the request, and would land in the next request's counts.
  */
-export async function startCounting(name: string, worker: WorkerConfig, registryBinding: string): Promise<CountingServer> {
+export async function startCounting(name: string, worker: WorkerConfig, objects: string[]): Promise<CountingServer> {
   const options = workerOptions(name, worker)
-  const { [registryBinding]: registry, ...otherObjects } = options.durableObjects
-  if (!registry) throw new Error(`${worker.config} has no Durable Object binding ${registryBinding}`)
+  const wrapped = objects.map((binding) => {
+    const object = options.durableObjects[binding]
+    if (!object) throw new Error(`${worker.config} has no Durable Object binding ${binding}`)
+    return object
+  })
+  const otherObjects = Object.fromEntries(Object.entries(options.durableObjects).filter(([b]) => !objects.includes(b)))
   const { CONTACTS: _wrapped, ...otherKv } = options.kvNamespaces
+  const queues = Object.entries(options.queueProducers)
   const v4 = {
     host: '127.0.0.1',
     port: await freePort(),
@@ -231,12 +299,15 @@ export async function startCounting(name: string, worker: WorkerConfig, registry
         ...options,
         kvNamespaces: otherKv,
         durableObjects: otherObjects,
+        queueProducers: {},
+        queueConsumers: {},
         serviceBindings: {
           CONTACTS: { name: 'counter', entrypoint: 'CountingKv' },
-          [registryBinding]: { name: 'counter', entrypoint: 'CountingRegistry' },
+          ...Object.fromEntries(queues.map(([binding]) => [binding, { name: 'counter', entrypoint: 'CountingQueue' }])),
+          ...Object.fromEntries(objects.map((binding, i) => [binding, { name: 'counter', entrypoint: `CountingObjects${i + 1}` }])),
         },
-        // The class still lives in the Worker under test; only the binding to it is wrapped.
-        additionalUnboundDurableObjects: [registry],
+        // The classes still live in the Worker under test; only the bindings to them are wrapped.
+        additionalUnboundDurableObjects: wrapped,
       },
       {
         name: 'counter',
@@ -245,8 +316,11 @@ export async function startCounting(name: string, worker: WorkerConfig, registry
         modulesRoot: dirname(COUNTING_BINDINGS),
         rootPath: dirname(COUNTING_BINDINGS),
         compatibilityDate: options.compatibilityDate,
+        bindings: { METHODS: JSON.stringify(objectMethods(worker.config)) },
         kvNamespaces: { REAL_KV: 'CONTACTS' },
-        durableObjects: { REAL_DO: { ...registry, scriptName: name } },
+        // One queue per Worker here (LIVECHAT_EVENTS): CountingQueue forwards to it.
+        queueProducers: Object.fromEntries(queues.slice(0, 1).map(([, producer]) => ['REAL_QUEUE', producer])),
+        durableObjects: Object.fromEntries(wrapped.map((object, i) => [`REAL_DO_${i + 1}`, { ...object, scriptName: name }])),
       },
     ],
   }
