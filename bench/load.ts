@@ -24,7 +24,7 @@ export interface Work { kvReads: number; kvWrites: number; kvDeletes: number; rp
 
 export interface Endpoint {
   name: string
-  /** The design's work per request (README, "How data is stored"). */
+  /** The design's work per request (docs/storage.md). */
   design: Work
   /** Needs the seeded visitor's room (a chat endpoint). */
   needsRoom?: true

@@ -101,7 +101,7 @@ async function countOperations(name: string, script: string, config: string, obj
     }
     for (const endpoint of ENDPOINTS) await measure(endpoint.name, () => send(server, endpoint.request(seeded)))
     if (name === 'ours') {
-      // Erasure too (README's table), of a visitor registered just before, uncounted.
+      // Erasure too (docs/storage.md's table), of a visitor registered just before, uncounted.
       let token = ''
       await measure('DELETE visitor', () => fetch(`${server.url}/api/v1/livechat/visitor/${token}`, { method: 'DELETE' }), async () => {
         token = newToken()
@@ -190,7 +190,7 @@ function printLoad(title: string, result: Record<string, EndpointResult>) {
   }
 }
 
-/** The design's minimum (README, "How data is stored"; pinned by test/worker/kv-operations.test.ts). */
+/** The design's minimum (docs/storage.md; pinned by test/worker/kv-operations.test.ts). */
 const DESIGN: Record<string, Counted> = Object.fromEntries([
   ...ENDPOINTS.map((e) => [e.name, { ...e.design, kvLists: 0, rpcMethods: [] }]),
   // The registry erases the visitor, then hands its rooms to the rooms index.

@@ -33,7 +33,7 @@ const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '')
 function invalidSettings({ vars, varsTable, secretNames }: Deployment): string[] {
   return SETTING_NAMES.filter((name) => !secretNames.includes(name)).flatMap((name) => {
     const checked = checkSetting(name, vars[name])
-    return checked.ok ? [] : [`${checked.where} is not valid: ${checked.why}. Fix it in wrangler.toml ${varsTable} (README: Configuration).`]
+    return checked.ok ? [] : [`${checked.where} is not valid: ${checked.why}. Fix it in wrangler.toml ${varsTable} (docs/configuration.md).`]
   })
 }
 
@@ -99,7 +99,7 @@ function email({ vars, varsTable, emailBindings }: Deployment): string[] {
   return problems
 }
 
-/** Every problem that can be seen without asking Cloudflare, in the order of the README's checklist. */
+/** Every problem that can be seen without asking Cloudflare, in the order of the checklist in docs/deployment.md. */
 export function localProblems(deployment: Deployment): string[] {
   return [
     ...origins(deployment),

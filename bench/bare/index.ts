@@ -1,5 +1,5 @@
 // The floor `npm run bench` compares the real Worker against: per endpoint, exactly the KV, Durable
-// Object and queue work of the design (README, "How data is stored") and nothing else.
+// Object and queue work of the design (docs/storage.md) and nothing else.
 //
 //   POST /api/v1/livechat/visitor           1 RPC; inside it 1 SQL upsert of the token's row (and, for a
 //                                           new visitor, 1 event row in the same step), then in

@@ -37,7 +37,7 @@ beforeAll(async () => {
     '/plain.html': { html: hostHtml(`<script async src="${api}/widget.js"></script>`) },
     '/csp.html': {
       html: hostHtml(`<script async src="${api}/widget.js"></script>`),
-      // The README's policy: Chromium does not let an http(s) source cover the socket, so ws(s) is listed.
+      // The policy in docs/widget.md: Chromium does not let an http(s) source cover the socket, so ws(s) is listed.
       headers: { 'content-security-policy': `default-src 'none'; script-src ${api}; connect-src ${api} ${api.replace(/^http/, 'ws')}; style-src ${api}` },
     },
   })

@@ -10,7 +10,7 @@ import { newToken } from './support.ts'
 
 const QUEUE = 'stream-livechat-inquiry-queue-observer'
 const DAY_MS = 86_400_000
-/** The longest a revoked session's socket keeps reading events when it sends nothing (README). */
+/** The longest a revoked session's socket keeps reading events when it sends nothing (docs/chat.md). */
 const SESSION_CHECK_MS = 60_000
 
 /** A connected socket with an agent signed in by `login`. */

@@ -3,7 +3,7 @@
 //  2. a refused request (and any read) leaves KV and the registry byte for byte unchanged;
 //  3. interleaved registrations, erasures and reads over small pools of tokens, phones, emails and
 //     signed identities, in every MATCH_VISITORS_BY_CONTACT mode, keep the registry's invariants,
-//     and a command alone in its batch gets exactly the answer the README's rules predict.
+//     and a command alone in its batch gets exactly the answer the rules in docs/api.md predict.
 // A failure prints fast-check's counterexample, shrunk, and the seed and path to replay it
 // (fc.assert(..., { seed, path })).
 import { runInDurableObject } from 'cloudflare:test'
@@ -681,7 +681,7 @@ async function runBatches(runMode: Mode | 'mixed', batchModes: Mode[], batches: 
 
   /**
    * A command with no other writer in its batch meets a known state, so its answer is predicted
-   * exactly, following the README's rules: identity (modes verified and true), then token (a
+   * exactly, following the rules in docs/api.md: identity (modes verified and true), then token (a
    * visitor verified as another identifier is never handed over), then in mode `true` an
    * unverified visitor by phone (keeps its token) or email (takes the new token), else new.
    */
