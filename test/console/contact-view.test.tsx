@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { expect, test } from 'vitest'
 import { SESSION_ENDED } from '../../console/src/components/App'
-import { MESSAGES } from '../../console/src/contact'
+import { MESSAGES } from '../../console/src/contact-form'
 import { fakeServer, json, listed, makeVisitors, mountSignedIn, openContact, settled, type FakeServer } from './support'
 
 const ANA = makeVisitors(1, () => ({
@@ -96,7 +96,7 @@ test('loading, then a contact that no longer exists', async () => {
   await settled()
   server.visitors.length = 0
   fireEvent.click(screen.getByRole('link', { name: 'Ana Souza' }))
-  expect(await screen.findByText('Loading contact…')).toBeTruthy()
+  expect(await screen.findByText('Loading the contact…')).toBeTruthy()
   expect((await screen.findByRole('alert')).textContent).toBe('This contact does not exist, or it was erased.')
   expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Contact not found')
   expect(screen.getByRole('link', { name: '← All contacts' })).toBeTruthy()

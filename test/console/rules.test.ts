@@ -2,7 +2,7 @@
 // from worker/src/visitor-rules.ts) and the request body they produce.
 import { afterEach, expect, test, vi } from 'vitest'
 import { createApi, UNREACHABLE } from '../../console/src/api'
-import { formFields, MESSAGES, toContactUpdate, validate, fieldOfServerError, customKey } from '../../console/src/contact'
+import { formFields, MESSAGES, toContactUpdate, validate, fieldOfServerError, customKey } from '../../console/src/contact-form'
 import { canEdit, canErase } from '../../console/src/session'
 import { FIELDS, json } from './support'
 

@@ -8,6 +8,8 @@ import { App } from '../../console/src/components/App'
 // The live connection's chunk, loaded once up front: transforming it on first use can outlast a
 // test, and the console's socket must open while that test's fake WebSocket is installed.
 import '../../console/src/live'
+// The contact view's chunk too, so that opening a contact takes no longer than the tests wait.
+import '../../console/src/components/ContactView'
 import { FakeDdp } from './fake-ddp'
 
 export const API = 'https://chat.example'

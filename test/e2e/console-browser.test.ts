@@ -2,11 +2,13 @@
 // with a password, find the contact the widget just created, edit it (by id, through
 // contacts.update), export CSV and erase it.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Visitor } from '../../worker/src/visitor.ts'
+import { firstScreenFiles } from '../../console/scripts/first-screen.ts'
+import { ASSETS_DIR, CONSOLE_SUBDIR } from '../../scripts/assets.ts'
 import { axeViolations, startDevAndChromium } from '../support/browser.ts'
 import { BIN, ROOT, startWranglerDev, type WranglerDev } from '../support/wrangler-dev.ts'
 
@@ -134,6 +136,59 @@ describe('the agent console in Chromium', () => {
     expect(violations).toEqual([])
     // Styled: the stylesheet loaded under the CSP.
     expect(await page.getByRole('button', { name: 'Sign out' }).evaluate((b) => getComputedStyle(b).borderRadius)).not.toBe('0px')
+  })
+
+  it('the first screen fetches only what size.ts counts; the contact view and the inbox bring their chunks (and styles) under the CSP', async () => {
+    await widgetContact('Chunk Checker')
+    const dir = join(ASSETS_DIR, CONSOLE_SUBDIR)
+    const first = firstScreenFiles(dir, CONSOLE_SUBDIR).sort()
+    /** The built file whose name starts with `chunk` and ends with `ext`, content hash between. */
+    const built = (chunk: string, ext: string) => `assets/${readdirSync(join(dir, 'assets')).find((f) => f.startsWith(`${chunk}-`) && f.endsWith(ext))}`
+    const violations: string[] = []
+    /** A page in a new context (nothing cached) and the console's files it fetches, taken in turn. */
+    const watched = async (session?: string) => {
+      context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+      const page = await context.newPage()
+      if (session) await page.addInitScript((value) => sessionStorage.setItem('ecc-console:session', value), session)
+      const fetched: string[] = []
+      page.on('request', (request) => {
+        const { pathname } = new URL(request.url())
+        // The favicon is the browser's, not the app's.
+        if (pathname.startsWith(`/${CONSOLE_SUBDIR}/`) && !pathname.endsWith('.svg')) fetched.push(pathname.slice(CONSOLE_SUBDIR.length + 2) || 'index.html')
+      })
+      page.on('console', (m) => { if (/Content.Security.Policy|Refused to/i.test(m.text())) violations.push(m.text()) })
+      await page.goto(`${dev.url}/agent/`)
+      return { page, seen: () => [...fetched].sort(), take: () => fetched.splice(0).sort() }
+    }
+    const live = built('live', '.js')
+
+    // The sign-in screen, then the list: nothing more but the live connection's chunk, which follows it.
+    const { page, seen, take } = await watched()
+    await page.getByRole('button', { name: 'Sign in' }).waitFor()
+    await expect.poll(seen).toEqual(first)
+    take()
+    await signIn(page, 'maria')
+    await page.getByRole('link', { name: 'Chunk Checker' }).waitFor()
+    await expect.poll(seen).toEqual([live])
+    take()
+    // A contact: its chunk; styled by the first screen's stylesheet.
+    await page.getByRole('link', { name: 'Chunk Checker' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Chunk Checker' }).waitFor()
+    expect(take()).toEqual([built('ContactView', '.js')])
+    expect(await page.locator('.fields').first().evaluate((dl) => getComputedStyle(dl).borderRadius)).toBe('8px')
+    // The inbox: its chunk and its stylesheet, in place before it shows.
+    await page.getByRole('link', { name: 'Inbox' }).click()
+    await page.locator('.inbox-grid').waitFor()
+    expect(take()).toEqual([built('Inbox', '.css'), built('Inbox', '.js')])
+    expect(await page.locator('.inbox-grid').evaluate((grid) => getComputedStyle(grid).display)).toBe('grid')
+
+    // A signed-in agent landing on the list (a reload, the session kept): the same first screen.
+    const session = (await page.evaluate(() => sessionStorage.getItem('ecc-console:session')))!
+    await context.close()
+    const again = await watched(session)
+    await again.page.getByRole('link', { name: 'Chunk Checker' }).waitFor()
+    await expect.poll(again.seen).toEqual([...first, live].sort())
+    expect(violations).toEqual([])
   })
 
   it('a wrong password is refused; the right one signs in, keeping the token in sessionStorage only', async () => {

@@ -3,8 +3,8 @@
 // tokens may be hidden from agents, and an update cannot bring an erased contact back).
 import { useMemo, useRef, useState } from 'preact/hooks'
 import type { Api, Visitor } from '../api'
-import { fieldOfServerError, formFields, initialValues, toContactUpdate, validate, type Errors, type FormField, type Values } from '../contact'
-import type { ConfigState } from './App'
+import { fieldOfServerError, formFields, initialValues, toContactUpdate, validate, type Errors, type FormField, type Values } from '../contact-form'
+import type { ConfigState } from './Console'
 
 export function ContactForm(props: {
   api: Api

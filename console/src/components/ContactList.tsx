@@ -7,7 +7,8 @@ import { displayName, emailsOf, formatDate, phonesOf } from '../contact'
 import type { Ddp } from '../ddp'
 import { CONTACTS_STREAM } from '../streams'
 import { Announce, useTitle } from './Announce'
-import type { ConfigState } from './App'
+import type { ConfigState } from './Console'
+import { contactHref } from './routes'
 
 export interface ListQuery {
   term: string
@@ -287,7 +288,7 @@ function ContactItem({ visitor }: { visitor: Visitor }) {
   const details = [emailsOf(visitor)[0], phonesOf(visitor)[0]].filter(Boolean).join(' · ')
   return (
     <li>
-      <a href={`#/contacts/${encodeURIComponent(visitor._id)}`} data-id={visitor._id}>
+      <a href={contactHref(visitor._id)} data-id={visitor._id}>
         {displayName(visitor)}
       </a>
       {details && <span class="meta">{details}</span>}

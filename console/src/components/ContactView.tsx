@@ -1,11 +1,13 @@
 // One contact: every field the API returns, livechatData included; Edit turns the fields into
-// a form; Erase (managers and admins) asks for confirmation, then erases for good.
+// a form; Erase (managers and admins) asks for confirmation, then erases for good. A chunk of its
+// own (ContactLoader.tsx).
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { Api, Visitor } from '../api'
 import { customColumns, displayName, emailsOf, formatDate, phonesOf, webUrl } from '../contact'
 import { useTitle } from './Announce'
-import type { ConfigState } from './App'
+import type { ConfigState } from './Console'
 import { ContactForm } from './ContactForm'
+import { ContactFrame, ContactLoading } from './ContactFrame'
 import { EraseConfirm } from './EraseConfirm'
 
 type Load = { state: 'loading' } | { state: 'done'; visitor: Visitor } | { state: 'error'; error: string; missing: boolean }
@@ -47,32 +49,19 @@ export function ContactView(props: { api: Api; id: string; config: ConfigState; 
     return () => abort.abort()
   }, [id, attempt])
 
-  const back = (
-    <p class="back">
-      <a href="#/">← All contacts</a>
-    </p>
-  )
-
-  if (load.state !== 'done') {
+  if (load.state === 'loading') return <ContactLoading failed={false} />
+  if (load.state === 'error') {
     return (
-      <section aria-labelledby="contact-title">
-        {back}
-        <h1 id="contact-title" tabIndex={-1} ref={heading}>
-          {load.state === 'loading' ? 'Contact' : load.missing ? 'Contact not found' : 'Contact'}
-        </h1>
-        {load.state === 'loading' ? (
-          <p role="status">Loading contact…</p>
-        ) : (
-          <div role="alert" class="error-box">
-            <p>{load.missing ? 'This contact does not exist, or it was erased.' : `Couldn't load this contact: ${load.error}`}</p>
-            {!load.missing && (
-              <button type="button" onClick={() => (setLoad({ state: 'loading' }), setAttempt((n) => n + 1))}>
-                Try again
-              </button>
-            )}
-          </div>
-        )}
-      </section>
+      <ContactFrame title={load.missing ? 'Contact not found' : 'Contact'} heading={heading}>
+        <div role="alert" class="error-box">
+          <p>{load.missing ? 'This contact does not exist, or it was erased.' : `Couldn't load this contact: ${load.error}`}</p>
+          {!load.missing && (
+            <button type="button" onClick={() => (setLoad({ state: 'loading' }), setAttempt((n) => n + 1))}>
+              Try again
+            </button>
+          )}
+        </div>
+      </ContactFrame>
     )
   }
 
@@ -88,11 +77,7 @@ export function ContactView(props: { api: Api; id: string; config: ConfigState; 
   }
 
   return (
-    <section aria-labelledby="contact-title">
-      {back}
-      <h1 id="contact-title" tabIndex={-1} ref={heading}>
-        {name}
-      </h1>
+    <ContactFrame title={name} heading={heading}>
       <p role="status" class="status">
         {status}
       </p>
@@ -152,7 +137,7 @@ export function ContactView(props: { api: Api; id: string; config: ConfigState; 
           <Fields visitor={visitor} config={props.config} />
         </>
       )}
-    </section>
+    </ContactFrame>
   )
 }
 

@@ -20,3 +20,4 @@ export function routeOf(hash: string): Route {
 }
 
 export const inboxHref = (rid?: string) => (rid ? `#/inbox/${encodeURIComponent(rid)}` : '#/inbox')
+export const contactHref = (id: string) => `#/contacts/${encodeURIComponent(id)}`

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { Api, Visitor } from '../../api'
 import { emailsOf, phonesOf } from '../../contact'
+import { contactHref } from '../routes'
 
 export function ContactCard({ api, visitorId, name }: { api: Api; visitorId: string; name: string }) {
   const [visitor, setVisitor] = useState<Visitor | null>()
@@ -22,7 +23,7 @@ export function ContactCard({ api, visitorId, name }: { api: Api; visitorId: str
           {row}
         </p>
       ))}
-      <a href={`#/contacts/${encodeURIComponent(visitorId)}`}>Open contact</a>
+      <a href={contactHref(visitorId)}>Open contact</a>
     </aside>
   )
 }

@@ -3,7 +3,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { AgentRoom } from '../../../../shared/chat'
 import type { Api } from '../../api'
-import { formatDateTime } from './time'
+import { formatDate } from '../../contact'
+import { contactHref } from '../routes'
 
 /** At most this many are shown, each costing one history call. */
 const SHOWN = 20
@@ -50,11 +51,11 @@ export function OfflineMessages({ api }: { api: Api }) {
         <ul class="cards">
           {entries.map((room) => (
             <li key={room._id}>
-              <a class="card-title" href={`#/contacts/${encodeURIComponent(room.v._id)}`}>
+              <a class="card-title" href={contactHref(room.v._id)}>
                 {room.fname}
               </a>
               <p class="meta">
-                <time dateTime={room.ts}>{formatDateTime(Date.parse(room.ts))}</time>
+                <time dateTime={room.ts}>{formatDate(room.ts)}</time>
               </p>
               {room.text && <p>{room.text}</p>}
             </li>
