@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { keys } from '../../worker/src/keys.ts'
 import type { Visitor } from '../../worker/src/visitor.ts'
 import type { VisitorRegistry } from '../../worker/src/visitors/visitor-registry.ts'
-import { call, createAgent, env, fetchVisitor, getContact, kvWith, newToken, postVisitor, register, registry, registryTables, replicateTo } from './support.ts'
+import { call, createAgent, env, fetchVisitor, getContact, kvWith, newToken, postVisitor, register, registry, registrySettled, registryTables, replicateTo } from './support.ts'
 
 let restore: (() => Promise<unknown>) | undefined
 afterEach(async () => {
@@ -162,6 +162,7 @@ describe('the outbox alarm', () => {
   it('after a restart, sends at once what a previous instance recorded but never sent', async () => {
     await clearAlarm()
     const visitor = await register({ token: newToken(), name: 'Left Behind' })
+    await registrySettled()
     // As if the instance died between its SQL step and its send: the wish is there, KV is not.
     await runInDurableObject(registry(), (_i, state) => {
       state.storage.sql.exec("INSERT INTO replication (key, value, version, due) VALUES (?, ?, 1, 0)", keys.visitor(visitor._id), JSON.stringify({ ...visitor, name: 'Newer' }))

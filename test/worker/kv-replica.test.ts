@@ -6,7 +6,7 @@ import { keys } from '../../worker/src/keys.ts'
 import type { Visitor } from '../../worker/src/visitor.ts'
 import { BATCH, RESWEEP_MS } from '../../worker/src/visitors/kv-replica.ts'
 import type { VisitorRegistry } from '../../worker/src/visitors/visitor-registry.ts'
-import { countingKv, env, fetchVisitor, kvWith, newToken, postVisitor, register, registry, replicateTo } from './support.ts'
+import { countingKv, env, fetchVisitor, kvWith, newToken, postVisitor, register, registry, registrySettled, replicateTo } from './support.ts'
 
 let restore: (() => Promise<unknown>) | undefined
 afterEach(async () => {
@@ -16,7 +16,11 @@ afterEach(async () => {
 })
 
 const kvCopy = (id: string) => env.CONTACTS.get<Visitor>(keys.visitor(id), 'json')
-const alarmAt = () => runInDurableObject(registry(), (_i, state) => state.storage.getAlarm())
+/** The alarm, once the acknowledgments recorded after answers are in (they set re-sends' times). */
+const alarmAt = async () => {
+  await registrySettled()
+  return runInDurableObject(registry(), (_i, state) => state.storage.getAlarm())
+}
 /** A fresh outbox: no rows, no alarm. */
 const clearOutbox = () => runInDurableObject(registry(), async (_i, state) => {
   await state.storage.deleteAlarm()
@@ -26,6 +30,7 @@ const clearOutbox = () => runInDurableObject(registry(), async (_i, state) => {
 const restart = () => runInDurableObject(registry(), (_i, state) => state.abort('restart')).catch(() => {})
 /** Runs the alarm as if everything waiting were due now (the window has passed). */
 const afterWindow = async () => {
+  await registrySettled()
   await runInDurableObject(registry(), (_i, state) => { state.storage.sql.exec('UPDATE replication SET due = 0') })
   await runDurableObjectAlarm(registry())
 }
@@ -93,6 +98,7 @@ describe('a send whose outcome is unknown is sent again after KV\'s cache window
   it('a put that failed while a newer write waited behind it', async () => {
     const token = newToken()
     await register({ token, name: 'First' })
+    await registrySettled() // else both registrations below queue behind First's acknowledgment, and go as one put
     // The first put answers 100 ms late, a failure, so the other registration queues behind it.
     const late = await latePuts(async () => {
       late.on = false
@@ -110,6 +116,7 @@ describe('a send whose outcome is unknown is sent again after KV\'s cache window
     await clearOutbox()
     const token = newToken()
     await register({ token, name: 'First' })
+    await registrySettled()
     // A put that never answers; meanwhile a newer registration queues behind it.
     const late = await latePuts(() => new Promise<never>(() => {}))
     const answers = [postVisitor({ visitor: { token, name: 'Old' } }), postVisitor({ visitor: { token, name: 'New' } })]
@@ -137,6 +144,7 @@ describe('a send whose outcome is unknown is sent again after KV\'s cache window
     await clearOutbox()
     const token = newToken()
     await register({ token, name: 'First' })
+    await registrySettled()
     const late = await latePuts(() => new Promise<never>(() => {}))
     const answer = postVisitor({ visitor: { token, name: 'Old' } })
     await vi.waitFor(() => expect(late.kept).toHaveLength(1))
@@ -159,6 +167,8 @@ describe('a send whose outcome is unknown is sent again after KV\'s cache window
     await register({ token, name: 'Old' })
     late.on = false
     const visitor = await register({ token, name: 'New' })
+    // Acknowledged (after the answer: an instance that died before that would send it once more).
+    await registrySettled()
     // The window passes while the object is evicted; its alarm makes a new instance.
     await runInDurableObject(registry(), (_i, state) => { state.storage.sql.exec('UPDATE replication SET due = 0') })
     await restart()
@@ -203,6 +213,7 @@ describe('a send that breaks', () => {
     vi.spyOn(console, 'error').mockImplementation(() => {})
     expect((await postVisitor({ visitor: { token, name: 'Second' } })).status).toBe(200)
     expect(await fetchVisitor(token)).toMatchObject({ name: 'Second' })
+    await registrySettled() // the acknowledgment, after the answer, meets the missing table
     await restore()
     const newest = await register({ token, name: 'Third' })
     expect(await kvCopy(newest._id)).toEqual(newest)

@@ -87,8 +87,10 @@ export function recordingQueue() {
   return { queue, sent, failing }
 }
 
-/** Rows of the object's event outbox. */
-export function outboxRows(stub: DurableObjectStub): Promise<{ id: string; body: string }[]> {
-  return runInDurableObject(stub, (_i, state) =>
-    state.storage.sql.exec<{ id: string; body: string }>('SELECT id, body FROM event_outbox').toArray())
+/** Rows of the object's event outbox, once the rows of sends done are deleted (after answers). */
+export function outboxRows<T extends Outboxed>(stub: DurableObjectStub<T & Rpc.DurableObjectBranded>): Promise<{ id: string; body: string }[]> {
+  return runInDurableObject(stub, async (instance: T, state) => {
+    await instance.outbox.settled()
+    return state.storage.sql.exec<{ id: string; body: string }>('SELECT id, body FROM event_outbox').toArray()
+  })
 }

@@ -66,8 +66,15 @@ export function getContact(query: string, headers: Record<string, string>, overr
 /** The one registry Durable Object the Worker uses. */
 export const registry = () => env.VISITOR_REGISTRY.getByName('global')
 
-/** Every row of every table of the registry. */
-export function registryTables(): Promise<Record<string, Record<string, unknown>[]>> {
+/** Waits for what the registry records after its answers: KV sends acknowledged, sent events'
+ * rows deleted. */
+export const registrySettled = () => runInDurableObject(registry(), async (instance: VisitorRegistry) => {
+  await Promise.all([instance.replica.settled(), instance.outbox.settled()])
+})
+
+/** Every row of every table of the registry, once what it records after its answers is done. */
+export async function registryTables(): Promise<Record<string, Record<string, unknown>[]>> {
+  await registrySettled()
   return runInDurableObject(registry(), (_instance, state) => {
     const tables = state.storage.sql.exec<{ name: string }>(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name").toArray()

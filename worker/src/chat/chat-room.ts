@@ -44,6 +44,9 @@ export class ChatRoom extends DurableObject<Env> {
   private lastTs = 0
   /** A summary alarm is already set for the messages since the last summary. */
   private summaryDue = false
+  /** The visitor's first message (the inquiry's `message`), '' before it: kept here, since every
+   * visitor message and every summary needs it. */
+  private firstWords = ''
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -57,7 +60,9 @@ export class ChatRoom extends DurableObject<Env> {
     if (!row) return
     this.room = JSON.parse(row.record)
     this.version = row.version
+    this.messages.create()
     this.lastTs = this.messages.lastTs()
+    this.firstWords = this.messages.firstFrom(this.room!.v._id)
     this.outbox.create()
     void this.outbox.resume()
   }
@@ -105,7 +110,7 @@ export class ChatRoom extends DurableObject<Env> {
       return { ok: this.shown(stored.message, who) }
     }
     if (!this.room!.open) return { refused: 'room-closed' }
-    const firstWords = author._id === this.room!.v._id && this.messages.firstFrom(author._id) === ''
+    const firstWords = author._id === this.room!.v._id && this.firstWords === ''
     const message = this.append({ _id: input._id ?? randomId(), msg: input.msg }, author)
     const event = this.outbox.record('Message', { rid: message.rid, messageId: message._id, visitorId: this.room!.v._id })
     this.publishMessage(message)
@@ -209,6 +214,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.version = 0
     this.lastTs = 0
     this.summaryDue = false
+    this.firstWords = ''
   }
 
   /** Brings the index up to date (messages since the last summary, or a failed push). */
@@ -243,6 +249,7 @@ export class ChatRoom extends DurableObject<Env> {
     }
     this.messages.insert(message)
     this.lastTs = ts
+    if (u._id === room.v._id && this.firstWords === '') this.firstWords = message.msg
     this.save({ ...room, msgs: room.msgs + 1, _updatedAt: message._updatedAt })
     return message
   }
@@ -268,7 +275,7 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   private summary(): Summary {
-    return { room: this.room!, version: this.version, message: this.messages.firstFrom(this.room!.v._id) }
+    return { room: this.room!, version: this.version, message: this.firstWords }
   }
 
   private pushedVersion(): number {

@@ -14,7 +14,8 @@ export class MessageTable {
     this.sql = sql
   }
 
-  /** Created with the room, never before: probing an unknown room id stores nothing. */
+  /** Created with the room, never before: probing an unknown room id stores nothing. Run again at
+   * each start of an existing room, so rooms made before an index was added get it too. */
   create(): void {
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS messages (
@@ -25,6 +26,7 @@ export class MessageTable {
         record TEXT NOT NULL
       );
       CREATE INDEX IF NOT EXISTS messages_updated ON messages (updated);
+      CREATE INDEX IF NOT EXISTS messages_sender ON messages (sender, ts);
     `)
   }
 

@@ -73,7 +73,7 @@ export async function postMessage(request: IRequest, env: Env): Promise<Response
   checkMessageLength(msg)
   checkIds(token, rid)
   // By the token's hash: the visitor is not looked up here, and the limiter need not hold secrets.
-  await enforceKeyedRateLimit(env, env.CHAT_MESSAGE_RATE_LIMIT, await sha256Hex(token))
+  await enforceKeyedRateLimit(env, env.CHAT_MESSAGE_RATE_LIMIT, () => sha256Hex(token))
   const posted = await chatRoom(env, rid).post({ visitorToken: token }, { msg, ...(_id !== undefined && { _id }) })
   if ('refused' in posted) throw await refusal(env, posted.refused, token)
   return ok({ message: posted.ok })

@@ -63,8 +63,15 @@ export function preflight(policy: CorsPolicy, request: Request): Response {
 /** Adds the policy's headers to a response; a refused origin's 403 keeps the ones it carries. */
 export function withCors(policy: CorsPolicy, request: Request, response: Response): Response {
   if (response.headers.has('vary')) return response
-  const headers = allowOrigin(policy, request)
-  const copy = new Response(response.body, response)
-  for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value)
-  return copy
+  const headers = Object.entries(allowOrigin(policy, request))
+  const add = (target: Response) => {
+    for (const [name, value] of headers) target.headers.set(name, value)
+    return target
+  }
+  // Our own responses take the headers in place; a fetched one's are immutable: it is copied.
+  try {
+    return add(response)
+  } catch {
+    return add(new Response(response.body, response))
+  }
 }

@@ -9,14 +9,14 @@ const PERIOD_SECONDS = 60
 export const rateLimitsOn = (env: Env): boolean => setting(env, 'RATE_LIMITS') === 'on'
 
 /** Throws 429 once `key` has used up its requests of `limiter` for the period, unless rate limits
- * are off. */
-export async function enforceKeyedRateLimit(env: Env, limiter: RateLimit, key: string): Promise<void> {
+ * are off (and then the key is not even computed). */
+export async function enforceKeyedRateLimit(env: Env, limiter: RateLimit, key: () => string | Promise<string>): Promise<void> {
   if (!rateLimitsOn(env)) return
-  const { success } = await limiter.limit({ key })
+  const { success } = await limiter.limit({ key: await key() })
   if (!success) throw tooManyRequests(PERIOD_SECONDS)
 }
 
 /** Throws 429 once this client's network (its IPv4 address, or its IPv6 /64) has used up its
  * requests of `limiter` for the period, unless rate limits are off. */
 export const enforceRateLimit = (request: Request, env: Env, limiter: RateLimit): Promise<void> =>
-  enforceKeyedRateLimit(env, limiter, clientNetwork(request))
+  enforceKeyedRateLimit(env, limiter, () => clientNetwork(request))

@@ -1,11 +1,12 @@
 // A transactional outbox for events: a Durable Object records an event in its own SQLite in the
 // same synchronous step as the change it reports (one INSERT), sends it to the queue after the
-// change, and deletes the row once the queue took it (one DELETE). A send that fails leaves the
+// change, and deletes the row once the queue took it (one DELETE, after the answer). A send that fails leaves the
 // row for the object's alarm, and a row an instance left behind (it died mid-send) goes out when
 // the object next starts: nothing recorded is lost; a row may be sent twice, and receivers
 // deduplicate on its eventId.
 import { randomId } from '../ids.ts'
 import { destinations, type EventRefs, type EventType, type QueuedEvent } from './events.ts'
+import { afterAnswer } from '../after-answer.ts'
 import { alarmBy } from '../alarm-by.ts'
 
 /** After a send to the queue failed. */
@@ -25,8 +26,12 @@ export class EventOutbox {
   /** The settings that say who wants which event; tests swap in others. */
   settings: Env
   private readonly storage: DurableObjectStorage
-  /** Rows being sent now: the alarm leaves them to their own send. */
+  /** Rows being sent now, or sent and not yet deleted: the alarm leaves them to their own send. */
   private readonly inFlight = new Set<string>()
+  /** What deleting sent rows waits for (tests hold it back). */
+  afterAnswer = afterAnswer
+  /** Deletions of sent rows still to come (see send). */
+  private readonly forgetting = new Set<Promise<void>>()
 
   constructor(storage: DurableObjectStorage, env: Env) {
     this.storage = storage
@@ -51,8 +56,9 @@ export class EventOutbox {
     return { id: eventId, messages }
   }
 
-  /** Sends recorded events to the queue, then forgets them. Never throws: what fails waits for
-   * the alarm. */
+  /** Sends recorded events to the queue; resolves once it took them. Never throws: what fails
+   * waits for the alarm. The rows are deleted after the caller's answer (afterAnswer): should the
+   * instance die first, they are sent again, and receivers deduplicate. `settled()` waits for it. */
   async send(events: (Recorded | null)[]): Promise<void> {
     const due = events.filter((e) => e !== null && !this.inFlight.has(e.id)) as Recorded[]
     if (due.length === 0) return
@@ -60,16 +66,30 @@ export class EventOutbox {
     try {
       await this.queue.sendBatch(due.flatMap((e) => e.messages.map((body) => ({ body, contentType: 'json' as const }))))
     } catch (error) {
+      for (const e of due) this.inFlight.delete(e.id)
       console.error(`events not taken by the queue (${due.map((e) => e.messages[0].type).join(', ')}), retrying:`, String(error))
       // Unless the object was erased meanwhile (ChatRoom.erase): no alarm outlives its data.
       return this.exists() ? this.retryLater() : undefined
-    } finally {
-      for (const e of due) this.inFlight.delete(e.id)
     }
+    const forgotten = this.forget(due)
+    this.forgetting.add(forgotten)
+    void forgotten.then(() => this.forgetting.delete(forgotten))
+  }
+
+  /** Resolves once the rows of every send so far are deleted. */
+  async settled(): Promise<void> {
+    while (this.forgetting.size > 0) await Promise.all(this.forgetting)
+  }
+
+  /** Deletes rows the queue took, after the answer. */
+  private async forget(sent: Recorded[]): Promise<void> {
+    await this.afterAnswer()
     try {
-      this.storage.sql.exec('DELETE FROM event_outbox WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(due.map((e) => e.id)))
+      this.storage.sql.exec('DELETE FROM event_outbox WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(sent.map((e) => e.id)))
     } catch {
       // The object was erased meanwhile (ChatRoom.erase), and the table with it.
+    } finally {
+      for (const e of sent) this.inFlight.delete(e.id)
     }
   }
 
@@ -78,6 +98,7 @@ export class EventOutbox {
     if (!this.exists()) return
     const rows = this.storage.sql.exec<{ id: string; body: string }>('SELECT id, body FROM event_outbox LIMIT ?', ROWS_PER_RUN + 1).toArray()
     await this.send(rows.slice(0, ROWS_PER_RUN).map((r) => ({ id: r.id, messages: JSON.parse(r.body) })))
+    await this.settled()
     if (rows.length > ROWS_PER_RUN) await this.alarmBy(Date.now())
   }
 

@@ -5,6 +5,7 @@
 // alarm retries it, so a half-done write is repaired instead of frozen in. A send whose outcome is
 // unknown (it failed or timed out, or the instance died during it) may still be applied later, over
 // a newer copy: the key's newest value is sent once more after KV's cache window.
+import { afterAnswer } from '../after-answer.ts'
 import { alarmBy } from '../alarm-by.ts'
 
 /** After a failure: 1 s (KV allows one write per second to a key), doubling up to 5 minutes. */
@@ -25,6 +26,12 @@ interface Pending {
   sweeps: number
 }
 
+/** A send that broke (an SQL error) is logged, and tried again after the first backoff. */
+function broke(key: string, error: unknown): number {
+  console.error(`KV send of ${key} broke; retrying in ${backoff(0)} ms:`, errorText(error))
+  return Date.now() + backoff(0)
+}
+
 /** An error as text for the log; String() itself throws for some values (Object.create(null)). */
 function errorText(error: unknown): string {
   try {
@@ -38,6 +45,8 @@ export class KvReplica {
   /** Where the copies go; tests swap in a namespace that fails or lags. */
   kv: KVNamespace
   private readonly storage: DurableObjectStorage
+  /** What a send's acknowledgment waits for (tests hold it back). */
+  afterAnswer = afterAnswer
   /** The send in progress (or queued) for each key. */
   private readonly chains = new Map<string, Promise<unknown>>()
 
@@ -68,41 +77,59 @@ export class KvReplica {
       key, value, Date.now(), resweep ? 1 : 0)
   }
 
-  /** Sends what is due for these keys. Never throws: what fails is retried by the alarm. */
-  async flush(keys: string[]): Promise<void> {
-    const later = (await Promise.all(keys.map((key) => this.send(key)))).filter((due) => due !== null)
+  /**
+   * Sends what is due for these keys; resolves once KV acknowledged each (or the failure waits for
+   * the alarm). Never throws. Recording the acknowledgment (the row deleted, or kept for its
+   * re-send) follows after the caller's answer (afterAnswer): KV has the value by then, and should
+   * the instance die first, the row is simply sent again at the next start (resume). `settled()`
+   * waits for it. `beforeAcknowledging`: the alarm, which answers no one, records it at once.
+   */
+  async flush(keys: string[], beforeAcknowledging = this.afterAnswer): Promise<void> {
+    const later = (await Promise.all(keys.map((key) => this.send(key, beforeAcknowledging)))).filter((due) => due !== null)
     if (later.length > 0) await this.alarmBy(Math.min(...later))
+  }
+
+  /** Resolves once every send begun so far is done, its acknowledgment recorded. */
+  async settled(): Promise<void> {
+    while (this.chains.size > 0) await Promise.all(this.chains.values())
   }
 
   /** The alarm's work: what is due, BATCH keys at a time; then the alarm for whatever waits (it
    * fired, so none is set). */
   async flushDue(): Promise<void> {
     const due = this.storage.sql.exec<{ key: string }>('SELECT key FROM replication WHERE due <= ? LIMIT ?', Date.now(), BATCH + 1).toArray()
-    await this.flush(due.slice(0, BATCH).map((r) => r.key))
+    await this.flush(due.slice(0, BATCH).map((r) => r.key), async () => {})
+    await this.settled()
     if (due.length > BATCH) return this.alarmBy(Date.now())
     const { next } = this.storage.sql.exec<{ next: number | null }>('SELECT MIN(due) AS next FROM replication WHERE due > ?', Date.now()).one()
     if (next !== null) await this.alarmBy(next)
   }
 
   /**
-   * Queues a send of `key` behind any in progress; resolves to when it must be tried again, if ever.
-   * Never rejects, so a send that broke (an SQL error) holds up neither the key's later sends nor
-   * the request: its row stays, and the alarm tries it again.
+   * Queues a send of `key` behind any in progress (acknowledgment recorded); resolves, once KV
+   * answered, to when it must be tried again, if ever. Never rejects, so a send that broke (an SQL
+   * error) holds up neither the key's later sends nor the request: its row stays, and the alarm
+   * tries it again.
    */
-  private send(key: string): Promise<number | null> {
-    const sent = (this.chains.get(key) ?? Promise.resolve())
-      .then(() => this.sendNow(key))
-      .catch((error: unknown) => {
-        console.error(`KV send of ${key} broke; retrying in ${backoff(0)} ms:`, errorText(error))
-        return Date.now() + backoff(0)
+  private send(key: string, beforeAcknowledging: () => Promise<void>): Promise<number | null> {
+    const put = (this.chains.get(key) ?? Promise.resolve()).then(() => this.put(key)).catch((error: unknown) => broke(key, error))
+    const done = put
+      .then(async (sent) => {
+        if (typeof sent !== 'object' || sent === null) return
+        await beforeAcknowledging()
+        const resweep = this.acknowledge(key, sent)
+        if (resweep !== null) await this.alarmBy(resweep)
       })
-    this.chains.set(key, sent)
-    void sent.then(() => { if (this.chains.get(key) === sent) this.chains.delete(key) })
-    return sent
+      .catch((error: unknown) => this.alarmBy(broke(key, error)))
+      .catch((error: unknown) => console.error(`KV send of ${key}: no alarm set:`, errorText(error)))
+    this.chains.set(key, done)
+    void done.then(() => { if (this.chains.get(key) === done) this.chains.delete(key) })
+    return put.then((sent) => (typeof sent === 'number' ? sent : null))
   }
 
-  /** Sends the key's newest wish if due; returns when to try again (a failure, a re-sweep) or null. */
-  private async sendNow(key: string): Promise<number | null> {
+  /** Sends the key's newest wish if due: the row KV acknowledged, when to try again after a
+   * failure, or null (nothing due). */
+  private async put(key: string): Promise<Pending | number | null> {
     const sql = this.storage.sql
     const [row] = sql.exec<Pending & Record<string, SqlStorageValue>>(
       'SELECT value, version, attempts, sweeps FROM replication WHERE key = ? AND due <= ?', key, Date.now()).toArray()
@@ -119,12 +146,18 @@ export class KvReplica {
       console.error(`KV write of ${key} failed; retrying in ${backoff(row.attempts)} ms:`, errorText(error))
       return retry
     }
+    return row
+  }
+
+  /** Records KV's acknowledgment of the row's send; returns when the re-send owed is due, if any. */
+  private acknowledge(key: string, row: Pending): number | null {
+    const sql = this.storage.sql
     // A newer wish for the key (a new version) stays for its own send.
     if (row.sweeps === 0) {
       sql.exec('DELETE FROM replication WHERE key = ? AND version = ?', key, row.version)
       return null
     }
-    // Acknowledged: only the re-send waits now, and it is no send in flight (see resume).
+    // Only the re-send waits now, and it is no send in flight (see resume).
     const resweep = Date.now() + RESWEEP_MS
     sql.exec('UPDATE replication SET sweeps = sweeps - 1, attempts = 0, unsent = 0, due = ? WHERE key = ? AND version = ?', resweep, key, row.version)
     return resweep
