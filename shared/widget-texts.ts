@@ -6,13 +6,17 @@
 export const WIDGET_LANGUAGES = ['en', 'pt-BR', 'es', 'de'] as const
 export type WidgetLanguage = (typeof WIDGET_LANGUAGES)[number]
 
-/** Texts of the launcher, the panel and the pre-chat form (the main bundle). `{name}` stands for a
- * name in `knownAs`. */
+/** Texts of the launcher, the panel and the pre-chat form (the main bundle and the language
+ * chunks, but for SubmitKey's). `{name}` stands for a name in `knownAs`. */
 export const FORM_TEXT_KEYS = [
   'openChat', 'closeChat', 'title', 'intro', 'name', 'email', 'phone', 'department', 'choose', 'optional',
   'submit', 'sending', 'loading', 'retrying', 'unreachable', 'tryAgain', 'unavailable', 'notSetUp',
   'fixErrors', 'required', 'invalidEmail', 'invalidValue', 'tooLong', 'humanCheck', 'known', 'knownAs',
 ] as const
+
+/** The pre-chat form's texts from its submit on: the submit and chat chunks carry them, in every
+ * language (widget/src/submit-texts.ts). */
+export type SubmitKey = 'sending' | 'unreachable' | 'tryAgain' | 'fixErrors' | 'required' | 'invalidEmail' | 'invalidValue' | 'tooLong' | 'humanCheck'
 
 /** Texts of the chat and the offline form (the chat chunk). `{name}` stands for a name in
  * `servedBy` and `typing`. */
@@ -21,11 +25,12 @@ export const CHAT_TEXT_KEYS = [
   'endChat', 'ended', 'newChat', 'reconnecting', 'offlineIntro', 'sendMessage', 'offlineSent',
 ] as const
 
-export type FormTexts = Record<(typeof FORM_TEXT_KEYS)[number], string>
+export type FormTexts = Record<Exclude<(typeof FORM_TEXT_KEYS)[number], SubmitKey>, string>
+export type SubmitTexts = Record<SubmitKey, string>
 export type ChatTexts = Record<(typeof CHAT_TEXT_KEYS)[number], string>
 
 /** LIVECHAT_WIDGET_TEXTS as the widget receives it in `config.texts`: language → key → text. */
-export type OwnerTexts = Partial<Record<WidgetLanguage, Partial<FormTexts & ChatTexts>>>
+export type OwnerTexts = Partial<Record<WidgetLanguage, Partial<FormTexts & SubmitTexts & ChatTexts>>>
 
 /** Longest owner text, in characters. */
 export const OWNER_TEXT_MAX_LENGTH = 1000

@@ -279,6 +279,9 @@ describe('the widget in Chromium', () => {
     const draft = await page.evaluate(() => JSON.parse(localStorage.getItem('ecc:draft') ?? 'null'))
     expect(draft).toMatchObject({ name: 'down Visitor', 'cf.address': 'Rocket.Chat street', department: 'support' })
 
+    // The clock stopped: the new attempt's first request, and no retry after it yet (a jittered wait
+    // could otherwise send a second one before the count is read).
+    await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000)
     await page.getByRole('button', { name: 'Try again' }).click()
     await expect.poll(() => answered).toBe(times.length + 1)
     await page.getByText("Couldn't reach the server. Retrying…").waitFor()
@@ -313,6 +316,25 @@ describe('the widget in Chromium', () => {
     await page.getByRole('button', { name: 'Chat öffnen' }).click()
     expect(await page.getByLabel('E-Mail').count()).toBe(1)
     expect(await page.getByRole('button', { name: 'Chat starten' }).count()).toBe(1)
+  })
+
+  it('the submit chunk comes beside widget.js (cross-origin, CORS) as the form appears, before any submit; the submit shows its texts in German', async () => {
+    context = await browser.newContext()
+    const page = await context.newPage()
+    await page.goto(`${host.url}/german.html`)
+    const chunk = page.waitForResponse((r) => r.url() === `${dev.url}/submit.js`)
+    await page.getByRole('button', { name: 'Chat öffnen' }).click()
+    await page.getByLabel('E-Mail').waitFor()
+    expect((await chunk).status()).toBe(200)
+    // How long after the form shows its submit's code is here (a visitor who types first never waits).
+    const [shown, loaded] = await page.evaluate(() => {
+      const entry = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((e) => e.name.endsWith('/submit.js'))!
+      return [entry.startTime, entry.responseEnd]
+    })
+    console.log(`submit.js: requested ${shown.toFixed(0)} ms after navigation, here ${(loaded - shown).toFixed(0)} ms later`)
+    await page.getByRole('button', { name: 'Chat starten' }).click()
+    expect(await page.getByText('Dieses Feld ist erforderlich.').count()).toBeGreaterThan(0)
+    expect(await page.getByText('Bitte korrigieren Sie die markierten Felder.').count()).toBe(1)
   })
 
   it('375 px viewport: the panel fills the screen without horizontal scrolling, inputs at 16 px', async () => {

@@ -1,5 +1,6 @@
 import { expect, test, vi } from 'vitest'
 import { MAX_ATTEMPTS, RETRY_BOUND_MS, createApiClient, retryAfterMs } from '../../widget/src/api-client'
+import { postVisitor } from '../../widget/src/register'
 import { json, page, stubServer } from './support'
 
 test('failed requests are retried after a random wait of up to 1, 2, 4, 8 s, then up to 15 s', async () => {
@@ -41,7 +42,7 @@ test('a 4xx answer is returned with its error and errorType, without retrying', 
   const server = stubServer({
     'POST /api/v1/livechat/visitor': json({ success: false, error: 'Invalid email x [error-invalid-email]', errorType: 'error-invalid-email' }, 400),
   })
-  const result = await createApiClient('https://chat.example').register({ token: 't', email: 'x' }, () => {
+  const result = await postVisitor(createApiClient('https://chat.example'), { token: 't', email: 'x' }, () => {
     throw new Error('must not retry')
   })
   expect(result).toEqual({ ok: false, status: 400, error: 'Invalid email x [error-invalid-email]', errorType: 'error-invalid-email' })
@@ -56,7 +57,7 @@ test('a 500 error-invalid-config is final (the site must fix its configuration);
   })
   const client = createApiClient('https://chat.example')
   const retries: number[] = []
-  expect(await client.register({ token: 't' }, (ms) => void retries.push(ms))).toEqual({
+  expect(await postVisitor(client, { token: 't' }, (ms) => void retries.push(ms))).toEqual({
     ok: false,
     status: 500,
     error: invalidConfig.error,
@@ -90,7 +91,7 @@ test(`a 500 error-internal forever: ${MAX_ATTEMPTS} requests, then it settles ga
   const { times, reply } = timed(() => json(INTERNAL, 500))
   const server = stubServer({ 'POST /api/v1/livechat/visitor': reply })
   let settled: unknown
-  void createApiClient('https://chat.example').register({ token: 't' }).then((r) => (settled = r))
+  void postVisitor(createApiClient('https://chat.example'), { token: 't' }).then((r) => (settled = r))
   // Half of 1, 2, 4, 8 s, then half of 15 s: the attempt cap is reached at 45 s.
   await vi.advanceTimersByTimeAsync(45_000)
   expect(times).toEqual([0, 500, 1500, 3500, 7500, 15000, 22500, 30000, 37500, 45000])
@@ -137,7 +138,7 @@ test('a Retry-After beyond the time left gives up at once instead of waiting pas
     'POST /api/v1/livechat/visitor': () => new Response('{"success":false}', { status: 429, headers: { 'retry-after': '3600' } }),
   })
   const retries: number[] = []
-  const result = await createApiClient('https://chat.example').register({ token: 't' }, (ms) => void retries.push(ms))
+  const result = await postVisitor(createApiClient('https://chat.example'), { token: 't' }, (ms) => void retries.push(ms))
   expect(result).toEqual({ ok: false, status: 429, error: 'HTTP 429', errorType: undefined, gaveUp: true })
   expect(retries).toEqual([])
   expect(server.posts()).toHaveLength(1)
@@ -160,7 +161,7 @@ test('Retry-After is read only on a 429 or 503: another 5xx backs off, and a 4xx
   await vi.advanceTimersByTimeAsync(500)
   expect((await config).ok).toBe(true)
   expect(delays).toEqual([500])
-  expect(await client.register({ token: 't' }, () => void delays.push(-1))).toEqual({ ok: false, status: 400, error: 'Bad request', errorType: undefined })
+  expect(await postVisitor(client, { token: 't' }, () => void delays.push(-1))).toEqual({ ok: false, status: 400, error: 'Bad request', errorType: undefined })
   expect(delays).toEqual([500])
   expect(server.posts()).toHaveLength(1)
 })
@@ -182,7 +183,7 @@ test('a request that never answers is cut off at the bound, and the call settles
   )
   vi.stubGlobal('fetch', fetch)
   let settled: unknown
-  void createApiClient('https://chat.example').register({ token: 't' }).then((r) => (settled = r))
+  void postVisitor(createApiClient('https://chat.example'), { token: 't' }).then((r) => (settled = r))
   await vi.advanceTimersByTimeAsync(RETRY_BOUND_MS - 1)
   expect(settled).toBeUndefined()
   await vi.advanceTimersByTimeAsync(1)

@@ -6,9 +6,12 @@ import { stubServer } from './support'
  * network; the browser tests load the built ones). */
 const imported = vi.hoisted((): string[] => [])
 vi.mock('../../widget/src/chunks', () => ({
-  importer: (scriptSrc: string) => (file: string) => {
+  importer: (scriptSrc: string) => async (file: string) => {
     imported.push(new URL(file, scriptSrc).href)
-    return import(`../../widget/src/strings/${file.slice('strings-'.length, -'.js'.length)}.ts`)
+    // A language chunk is its list of texts (the build makes it from the module).
+    const { toList } = await import('../../widget/src/strings/list')
+    const strings = await import(`../../widget/src/strings/${file.slice('strings-'.length, -'.js'.length)}.ts`)
+    return { default: toList(strings.default) }
   },
 }))
 

@@ -4,12 +4,13 @@
 // from the host page must pass the Worker's own rule.
 import { fireEvent, screen, waitFor } from '@testing-library/preact'
 import { expect, test, vi } from 'vitest'
+import type { SubmitTexts } from '../../shared/widget-texts'
 import { sha256Hex } from '../../worker/src/ids'
 import { MAX_ATTEMPTS, RETRY_BOUND_MS } from '../../widget/src/api-client'
 import { installHostApis } from '../../widget/src/host-api'
 import type { Lang, Strings } from '../../widget/src/i18n'
-import en from '../../widget/src/strings/en'
-import { createVisitorMemory } from '../../widget/src/visitor-memory'
+import { submit as en } from '../../widget/src/strings/en'
+import { createVisitorMemory, newToken } from '../../widget/src/visitor-memory'
 import { json, mountWidget, stubServer, type Sent } from './support'
 
 const INTERNAL = { success: false, error: 'Internal server error [error-internal]', errorType: 'error-internal' }
@@ -74,7 +75,8 @@ test('a submit answered 500 error-internal forever stops within the bound, keeps
 })
 
 test.each(['de', 'es', 'pt-BR'] as Lang[])('the give-up message and "Try again" are translated (%s)', async (lang) => {
-  const t: Strings = (await import(`../../widget/src/strings/${lang}.ts`)).default
+  const strings = await import(`../../widget/src/strings/${lang}.ts`)
+  const t: Strings & SubmitTexts = { ...strings.default, ...strings.submit }
   // A Retry-After far past the bound gives up at once.
   stubServer({ 'POST /api/v1/livechat/visitor': new Response('{}', { status: 503, headers: { 'retry-after': '3600' } }) })
   const { widget } = mountWidget({ lang })
@@ -290,7 +292,7 @@ test('setGuestToken with a token the Worker would refuse warns and keeps the cur
   const { widget } = mountWidget({ open: false })
   installHostApis(widget)
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
-  const token = widget.memory.token()
+  const token = widget.memory.token(newToken)
   const refused = ['user@x', 'a b', 'a/b', '', 'x'.repeat(129), 42, null]
   for (const bad of refused) window.RocketChat!.livechat!.setGuestToken(bad as string)
   expect(warn).toHaveBeenCalledTimes(refused.length)
@@ -307,7 +309,7 @@ test('registerGuest({token}) and LiveChat.register({token}) with an invalid toke
   const { widget } = mountWidget({ open: false })
   installHostApis(widget)
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
-  const token = widget.memory.token()
+  const token = widget.memory.token(newToken)
   const refused = { ok: false, error: 'Invalid token', errorType: 'error-invalid-token' }
   expect(await window.RocketChat!.livechat!.registerGuest({ token: 'user@x', name: 'Ana', email: 'ana@example.com' })).toEqual(refused)
   expect(await window.LiveChat!.register({ token: 'ana@example.com', name: 'Ana', email: 'ana@example.com' })).toEqual(refused)

@@ -4,6 +4,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/preact'
 import { beforeEach, expect, test, vi } from 'vitest'
 import { languages } from '../../widget/src/i18n'
+import { toList } from '../../widget/src/strings/list'
 import { CONFIG, json, mountWidget, stubServer } from './support'
 import { stubWebSocket } from './fake-ddp'
 
@@ -57,7 +58,7 @@ test("the chat chunk uses the owner's texts too", async () => {
 
 test('a language chunk that cannot be fetched leaves English showing, and is asked for again at the next change', async () => {
   stubServer()
-  const load = vi.fn().mockRejectedValueOnce(new TypeError('Failed to fetch')).mockResolvedValue({ default: { ...languages.en!, openChat: 'Abrir el chat' } })
+  const load = vi.fn().mockRejectedValueOnce(new TypeError('Failed to fetch')).mockResolvedValue({ default: toList({ ...languages.en!, openChat: 'Abrir el chat' }) })
   delete languages.es
   const { widget } = mountWidget({ open: false, loadStrings: load })
   widget.setLanguage('es')

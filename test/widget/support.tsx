@@ -8,6 +8,8 @@ import { loadChatWhenNeeded } from '../../widget/src/chat-loader'
 import { App } from '../../widget/src/components/App'
 import type { Lang } from '../../widget/src/i18n'
 import { loadLanguageWhenNeeded, type LoadStrings } from '../../widget/src/language-loader'
+import type { LoadSubmit } from '../../widget/src/submit'
+import { toList } from '../../widget/src/strings/list'
 import { createVisitorMemory } from '../../widget/src/visitor-memory'
 import { createWidget, type Widget } from '../../widget/src/widget'
 
@@ -92,16 +94,23 @@ export function stubServer(routes: Record<string, Reply | Reply[]> = {}) {
   return { sent, posts: () => sent.filter((s) => s.method === 'POST') }
 }
 
-export function mountWidget(options: { lang?: Lang; open?: boolean; storage?: () => Storage; chat?: boolean; loadStrings?: LoadStrings } = {}) {
+// The submit chunk, as a browser has it by the time a visitor has filled the form in (the form
+// fetches it as it appears); chunk-loading.test.tsx submits before it arrives, too.
+const submit = await import('../../widget/src/submit')
+
+export function mountWidget(
+  options: { lang?: Lang; open?: boolean; storage?: () => Storage; chat?: boolean; loadStrings?: LoadStrings; submit?: LoadSubmit } = {},
+) {
   const api = createApiClient(API)
   const widget = createWidget({
     api,
     memory: createVisitorMemory(options.storage ?? (() => localStorage)),
     lang: options.lang ?? 'en',
     extras: () => import('../../widget/src/extras'),
+    submit: options.submit ?? (async () => submit),
   })
   // The language and chat chunks from source (the build's import() of strings-de.js, chat.js… is for browsers).
-  loadLanguageWhenNeeded(widget, options.loadStrings ?? ((lang) => import(`../../widget/src/strings/${lang}.ts`)))
+  loadLanguageWhenNeeded(widget, options.loadStrings ?? (async (lang) => ({ default: toList((await import(`../../widget/src/strings/${lang}.ts`)).default) })))
   if (options.chat) loadChatWhenNeeded(widget, api, API, () => import('../../widget/src/chat/index'))
   mounted.push(widget)
   const view = render(<App widget={widget} />)

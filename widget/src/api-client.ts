@@ -1,11 +1,10 @@
-// The three calls the widget makes to the Worker. Network failures, 5xx and 429 are retried
+// The calls the widget makes to the Worker (registration's is in register.ts). Network failures, 5xx and 429 are retried
 // with jittered exponential backoff (or after the Retry-After of a 429 or 503), within a bound
 // on total time and attempts; other 4xx answers are final, and so is a 5xx that names a
 // permanent condition (500 error-invalid-config: the site must fix it).
 import type { AgentInfo, Room } from '../../shared/chat'
 import type { OwnerTexts } from '../../shared/widget-texts'
 import type { CustomField, VisitorIdentity } from '../../worker/src/visitor-rules'
-import { sourcePage } from './visitor-payload'
 
 export type ConfigField = Omit<CustomField, 'scope' | 'visibility'>
 export type FieldMode = 'required' | 'optional' | 'hidden'
@@ -72,9 +71,17 @@ export function retryAfterMs(header: string | null | undefined, now = Date.now()
 
 const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms))
 
+/** A JSON POST, for `call`; `turnstile`: a Cloudflare Turnstile token, for the POSTs that need one
+ * when the site turned it on. (Only the chunks post: the main bundle's calls are GETs.) */
+export const postJson = (body: unknown, turnstile?: string): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...(turnstile && { 'x-turnstile-token': turnstile }) },
+  body: JSON.stringify(body),
+})
+
 export function createApiClient(origin: string) {
-  /** `turnstile`: a Cloudflare Turnstile token, for the POSTs that need one when the site turned it on. */
-  const call = async <T>(path: string, body?: unknown, onRetry?: OnRetry, whenReady?: WhenReady, turnstile?: string): Promise<ApiResult<T>> => {
+  /** `init`: a GET when absent, else postJson's. */
+  const call = async <T>(path: string, init?: RequestInit, onRetry?: OnRetry, whenReady?: WhenReady): Promise<ApiResult<T>> => {
     let deadline = Date.now() + RETRY_BOUND_MS
     for (let attempt = 1; ; attempt++) {
       let res: Response | undefined
@@ -83,16 +90,7 @@ export function createApiClient(origin: string) {
       const abort = new AbortController()
       const timer = setTimeout(() => abort.abort(), deadline - Date.now())
       try {
-        res = await fetch(origin + path, {
-          signal: abort.signal,
-          ...(body
-            ? {
-                method: 'POST',
-                headers: { 'content-type': 'application/json', ...(turnstile && { 'x-turnstile-token': turnstile }) },
-                body: JSON.stringify(body),
-              }
-            : {}),
-        })
+        res = await fetch(origin + path, { ...init, signal: abort.signal })
         json = (await res.json().catch(() => 0)) || {}
       } catch {
         // Offline, DNS, CORS, a server that is down, or cut off: all look the same from here.
@@ -120,21 +118,12 @@ export function createApiClient(origin: string) {
     }
   }
   return {
-    /** The same policy for the chat chunk's requests. */
+    /** The same policy for registrations (register.ts) and the chat chunk's requests. */
     call,
     config: (onRetry?: OnRetry, token?: string) =>
       call<{ config: LivechatConfig }>(`/api/v1/livechat/config${token ? `?token=${encodeURIComponent(token)}` : ''}`, undefined, onRetry),
     visitor: (token: string, whenReady?: WhenReady) =>
       call<{ visitor: { name?: string } }>(`/api/v1/livechat/visitor/${encodeURIComponent(token)}`, undefined, undefined, whenReady),
-    /** Tells the page the form was filled on, for the contact's first registration. */
-    register: (visitor: VisitorPayload, onRetry?: OnRetry, turnstile?: string) =>
-      call<{ visitor: { name?: string; token?: string; verified?: true } }>(
-        '/api/v1/livechat/visitor',
-        { visitor: { ...visitor, sourcePage: sourcePage() } },
-        onRetry,
-        undefined,
-        turnstile,
-      ),
   }
 }
 

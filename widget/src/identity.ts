@@ -28,10 +28,11 @@ export async function identify(w: Widget, input: Identify, now: boolean): Promis
   }
   const hash = await sha256Hex(identifier).catch(() => '')
   const registration = w.memory.registration()
-  const held = w.identity()
+  const held = w.held.identity
   // Someone else than the identity held, or than the stored registration was verified as:
   // never show them the previous person's data.
   if ((held && held.identifier !== identifier) || (registration?.who != null && (registration.who !== hash || !hash))) w.reset()
-  w.setIdentity(next, hash, defined({ name, email, phone }))
+  Object.assign(w.held, { identity: next, who: hash })
+  w.prefill(defined({ name, email, phone }))
   return now && registration ? w.register({}) : { ok: true }
 }

@@ -1,10 +1,12 @@
 // Fetches the strings of the widget's language when they are not built in (at start, and after
 // setLanguage), then redraws in it. A chunk that could not be fetched is asked for again at the
 // next change of state; meanwhile English shows.
-import { languages, type Lang, type Strings } from './i18n'
+import { languages, type Lang } from './i18n'
+import { fromList } from './strings/list'
 import type { Widget, WidgetState } from './widget'
 
-export type LoadStrings = (lang: Lang) => Promise<{ default: Strings }>
+/** Fetches a language chunk: its texts as a list (strings/list.ts). */
+export type LoadStrings = (lang: Lang) => Promise<{ default: string[] }>
 
 export function loadLanguageWhenNeeded(widget: Widget, load: LoadStrings) {
   const asked = new Set<Lang>()
@@ -13,7 +15,7 @@ export function loadLanguageWhenNeeded(widget: Widget, load: LoadStrings) {
     asked.add(lang)
     load(lang).then(
       (chunk) => {
-        languages[lang] = chunk.default
+        languages[lang] = fromList(chunk.default)
         widget.set({})
       },
       () => asked.delete(lang),

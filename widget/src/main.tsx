@@ -32,6 +32,7 @@ if (!window.LiveChat) {
     lang: pickLanguage(data.lang, ...(navigator.languages ?? [navigator.language])),
     theme,
     extras: () => chunk('extras.js'),
+    submit: () => chunk('submit.js'),
   })
   installHostApis(widget)
   loadLanguageWhenNeeded(widget, (lang) => chunk(`strings-${lang}.js`))

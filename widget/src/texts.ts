@@ -1,5 +1,5 @@
-// What the main bundle and the chat chunk both do to their string tables (each keeps its own copy
-// of these few bytes): put the site owner's texts over them, and fill in a name.
+// What the main bundle, the submit chunk and the chat chunk do to their string tables (each keeps
+// its own copy of these few bytes): put the site owner's texts over them, and fill in a name.
 import type { FormTexts } from '../../shared/widget-texts'
 import type { WidgetState } from './widget'
 

@@ -68,15 +68,15 @@ export function createVisitorMemory(storage: () => Pick<Storage, 'getItem' | 'se
   }
 
   return {
-    /** The visitor's token, created on first need. */
-    token(create = true): string | undefined {
+    /** The visitor's token; `create` makes one when there is none (newToken, as the visitor first registers). */
+    token(create?: () => string): string | undefined {
       let token = get(TOKEN)
       // One an older widget stored from the host page (an email, say) is refused by the Worker.
       if (token && !isValidToken(token)) {
         remove(TOKEN, REGISTRATION)
         token = undefined
       }
-      if (!token && create) set(TOKEN, (token = newToken()))
+      if (!token && create) set(TOKEN, (token = create()))
       return token
     },
     /** Adopts a token chosen by the host page; a different visitor invalidates the registration. */

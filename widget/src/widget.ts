@@ -5,9 +5,10 @@ import { isValidToken, type VisitorIdentity } from '../../worker/src/visitor-rul
 import type { ComponentType } from 'preact'
 import type { ApiClient, LivechatConfig, OnRetry } from './api-client'
 import type { Extras, LoadExtras } from './extras'
-import type { VisitorMemory } from './visitor-memory'
+import type { LoadSubmit } from './submit'
+import type { Registration, VisitorMemory } from './visitor-memory'
 import { pickLanguage, type Lang } from './i18n'
-import { alreadySent, defined, toPayload } from './visitor-payload'
+import { defined } from './visitor-payload'
 
 export interface Theme {
   color?: string
@@ -34,6 +35,27 @@ export interface Guest {
 
 /** `gaveUp`: the server could not be reached within the retry bound; calling again starts afresh. */
 export type RegisterResult = { ok: true } | { ok: false; error: string; errorType?: string; gaveUp?: true }
+
+/**
+ * What registrations carry along, in memory only (register.ts and identity.ts, in the submit and
+ * extras chunks, keep it): requests under way, by payload (the same data asked for again joins its request), and
+ * the host's signed identity, a bearer credential until it expires, with `who`, its identifier's
+ * hash as Registration.who stores it.
+ */
+export interface Held {
+  inflight: Map<string, Promise<RegisterResult>>
+  identity?: VisitorIdentity
+  who: string
+}
+
+/** What a registration is made with: the widget's state when it was asked for (see register.ts). */
+export interface RegisterCall extends Held {
+  prefill: Guest
+  /** None yet: register.ts makes the visitor's token, kept unless a reset() or another token came meanwhile. */
+  token?: string
+  generation: number
+  registration?: Registration
+}
 
 /** LiveChat.identify's argument: the signed identity, and data to prefill the form with. */
 export type Identify = VisitorIdentity & Pick<Guest, 'name' | 'email' | 'phone'>
@@ -94,20 +116,20 @@ export function safely<A extends unknown[]>(fn: (...args: A) => unknown, ...args
 /** Config requests a closed widget makes before it gives up until the panel is opened. */
 const CONFIG_ATTEMPTS_WHILE_CLOSED = 5
 
-/** `extras` loads the extras chunk (extras.ts). */
-export function createWidget(options: { api: ApiClient; memory: VisitorMemory; lang: Lang; theme?: Theme; extras: LoadExtras }) {
+/** When a chunk cannot be loaded, a registration settles as with an unreachable server. */
+const settle = <T>(load: () => Promise<T>, use: (chunk: T) => Promise<RegisterResult>): Promise<RegisterResult> =>
+  load().then(use, () => ({ ok: false, error: 'Network error', gaveUp: true }))
+
+/** `extras` and `submit` load those chunks (extras.ts, submit.ts). */
+export function createWidget(options: { api: ApiClient; memory: VisitorMemory; lang: Lang; theme?: Theme; extras: LoadExtras; submit: LoadSubmit }) {
   const { api, memory } = options
   const listeners: Partial<Record<WidgetEvent, Set<(arg?: any) => void>>> = {}
-  const inflight = new Map<string, Promise<RegisterResult>>()
+  const held: Held = { inflight: new Map(), who: '' }
   let checkedToken: string | undefined
   /** The last check of the stored token went unanswered. */
   let recheck = false
-  // The host's signed identity, in memory only: it is a bearer credential until it expires.
-  // `who` is its identifier's hash, as Registration.who stores it.
-  let identity: VisitorIdentity | undefined
-  let who = ''
   // The token first: one the Worker would refuse is dropped, with its registration.
-  const registration = memory.token(false) ? memory.registration() : undefined
+  const registration = memory.token() ? memory.registration() : undefined
 
   let state: WidgetState = {
     visible: true,
@@ -149,14 +171,14 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
    * Retries wait while the panel is closed; a server that cannot be reached changes nothing.
    */
   const verify = async () => {
-    const token = memory.token(false)
+    const token = memory.token()
     if (!token || token === checkedToken) return
     checkedToken = token
     const before = JSON.stringify(memory.registration())
     // A reset() or another token while paused: that check is moot, and the old token stays unsent.
-    const res = await api.visitor(token, async () => (await whenOpen(), token === memory.token(false)))
+    const res = await api.visitor(token, async () => (await whenOpen(), token === memory.token()))
     // Stale if the token changed or a registration succeeded meanwhile.
-    if (token !== memory.token(false) || JSON.stringify(memory.registration()) !== before) return
+    if (token !== memory.token() || JSON.stringify(memory.registration()) !== before) return
     if (res.ok) update({ known: { name: res.data.visitor?.name ?? state.known?.name } })
     else if (res.status < 500 && !res.gaveUp) {
       // A refused origin (403) says nothing about the token.
@@ -168,50 +190,10 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
     recheck = !checkedToken
   }
 
-  /** Registers (or updates) the visitor; data the last success already sent sends nothing. */
+  /** Registers (or updates) the visitor with the data of this moment (register.ts, in the submit chunk). */
   const register = (guest: Guest, onRetry?: OnRetry, turnstile?: string): Promise<RegisterResult> => {
-    const { prefill } = state
-    const merged = {
-      ...defined(prefill),
-      ...defined(guest),
-      customFields: { ...prefill.customFields, ...guest.customFields },
-    }
-    const registration = memory.registration()
-    // Consent given once goes along with this visitor's later updates.
-    const payload = toPayload(memory.token()!, { ...merged, consent: guest.consent || registration?.sent?.consent })
-    // The identity goes along until the server has verified this token as this person.
-    if (identity && !(who && registration?.who === who)) payload.identity = identity
-    if (!payload.identity && alreadySent(payload, registration?.sent)) return Promise.resolve({ ok: true })
-    const key = JSON.stringify(payload)
-    const sentWho = who
-    if (!inflight.has(key)) {
-      const request = api.register(payload, onRetry, turnstile).then((res): RegisterResult => {
-        inflight.delete(key)
-        const { identity: sentIdentity, ...sent } = payload
-        if (!res.ok) {
-          // An expired or badly signed identity, or a site without the secret: the site owner must act.
-          if (sentIdentity && /identity|config/.test(res.errorType!)) console.warn('LiveChat: identity refused:', res.error)
-          return res
-        }
-        // A reset(), a new token or another person's identity while in flight makes this answer stale.
-        if (memory.token(false) === payload.token && (!sentIdentity || sentIdentity.identifier === identity?.identifier)) {
-          const { visitor } = res.data
-          const name = visitor?.name ?? payload.name
-          const adopted = visitor?.token && visitor.token !== payload.token
-          const kept = adopted ? undefined : memory.registration()?.who
-          // Rocket.Chat's phone match updates an existing visitor that keeps its own token, and a
-          // verified identity answers its visitor's (or a fresh) token: adopt it, or this visitor
-          // would be unknown on the next page load.
-          if (adopted) memory.setToken(visitor.token!)
-          memory.saveRegistration({ sent, name, who: sentIdentity ? sentWho : kept })
-          memory.clearDraft()
-          update({ known: { name } })
-        }
-        return { ok: true }
-      })
-      inflight.set(key, request)
-    }
-    return inflight.get(key)!
+    const at: RegisterCall = { ...held, prefill: state.prefill, token: memory.token(), generation: state.generation, registration: memory.registration() }
+    return settle(options.submit, (x) => x.register(widget, at, guest, onRetry, turnstile))
   }
 
   let updateQueued = false
@@ -232,7 +214,7 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
   /** Forgets the visitor entirely (SPA logout): token, registration, draft, prefill and identity. */
   const reset = () => {
     memory.clear()
-    checkedToken = identity = undefined
+    checkedToken = held.identity = undefined
     update({ known: undefined, prefill: {}, generation: state.generation + 1, unread: 0, config: withoutChat(state.config) })
   }
 
@@ -248,7 +230,7 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
       update({ offline: true, failed: false })
       // A closed widget gives up, or a misconfigured site would poll forever in every open tab.
       return state.open || ++failures < CONFIG_ATTEMPTS_WHILE_CLOSED
-    }, state.known && memory.token(false))
+    }, state.known && memory.token())
     loading = false
     const refused = !res.ok && res.errorType == 'error-origin-not-allowed'
     if (refused) console.error(`LiveChat: this page's origin is refused: add ${location.origin} to the Worker's ALLOWED_ORIGINS`)
@@ -260,6 +242,7 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
       return state
     },
     memory,
+    api,
     on,
     emit,
     /** For the chat chunk: its view and the unread count. */
@@ -289,25 +272,15 @@ export function createWidget(options: { api: ApiClient; memory: VisitorMemory; l
       if (verifyNow) void verify()
     },
     register,
-    /** The pre-chat form's submit: a registration that also tells the host page. */
-    submitForm: async (guest: Guest, onRetry: OnRetry, turnstile?: string) => {
-      const result = await register(guest, onRetry, turnstile)
-      if (result.ok) emit('submit', guest)
-      return result
-    },
     extras: options.extras,
+    submit: options.submit,
     /** Runs `use` with the extras chunk; when it cannot be loaded, settles as an unreachable server would. */
-    withExtras: (use: (extras: Extras) => Promise<RegisterResult>): Promise<RegisterResult> =>
-      options.extras().then(use, () => ({ ok: false, error: 'Network error', gaveUp: true })),
+    withExtras: (use: (extras: Extras) => Promise<RegisterResult>) => settle(options.extras, use),
     /** Takes the host's signed identity (see identity.ts); resolves like register. */
     identify: (input: Identify, now = true) => widget.withExtras((x) => x.identify(widget, input, now)),
-    /** For identify: the identity held, and taking one with data to prefill the form with (not sent). */
-    identity: () => identity,
-    setIdentity: (next: VisitorIdentity, hash: string, prefill: Guest) => {
-      identity = next
-      who = hash
-      setPrefill(prefill, false)
-    },
+    held,
+    /** For identify: data to prefill the form with, not sent. */
+    prefill: (guest: Guest) => setPrefill(guest, false),
     load,
     reset,
   }

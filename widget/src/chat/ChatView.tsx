@@ -3,6 +3,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { LivechatConfig } from '../api-client'
 import type { LoadExtras } from '../extras'
+import type { SubmitTexts } from '../../../shared/widget-texts'
 import type { Strings } from '../i18n'
 import { allSet, fill } from '../texts'
 import { OfflineForm } from './OfflineForm'
@@ -10,7 +11,7 @@ import type { ChatSession } from './session'
 import type { ChatStrings } from './strings'
 import { adoptChatStyles } from './styles'
 
-export function ChatView(props: { session: ChatSession; c: ChatStrings; main: Strings; known?: string; config?: LivechatConfig; extras: LoadExtras }) {
+export function ChatView(props: { session: ChatSession; c: ChatStrings; main: Strings & SubmitTexts; known?: string; config?: LivechatConfig; extras: LoadExtras }) {
   const { session, c, main, known } = props
   const [state, setState] = useState(session.state)
   const log = useRef<HTMLDivElement>(null)

@@ -1,13 +1,14 @@
 // No agent online: a message for later (POST livechat/offline.message), with the pre-chat form's
 // look, labels and error strings, its errors going as fields are corrected, its Turnstile, and its
 // consent box (the offline message stores a contact too, so the Worker asks for the same consent).
-import { useState } from 'preact/hooks'
+import { useMemo, useState } from 'preact/hooks'
 import type { LivechatConfig } from '../api-client'
 import { Field } from '../components/Field'
 import type { LoadExtras } from '../extras'
+import type { SubmitTexts } from '../../../shared/widget-texts'
 import type { Strings } from '../i18n'
 import type { OfflineMessage } from '../host-api'
-import { useTurnstile } from '../turnstile'
+import { turnstile as createTurnstile } from '../turnstile'
 import type { ChatSession } from './session'
 import type { ChatStrings } from './strings'
 
@@ -19,14 +20,14 @@ type Key = keyof Values
 type Errors = Partial<Record<Key, string>>
 
 /** What is wrong with `keys` of `values`. */
-function check(values: Values, t: Strings, keys: readonly Key[]): Errors {
+function check(values: Values, t: Strings & SubmitTexts, keys: readonly Key[]): Errors {
   const found: Errors = {}
   for (const key of keys) if (!values[key].trim()) found[key] = t.required
   if (keys.includes('email') && !found.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email.trim())) found.email = t.invalidEmail
   return found
 }
 
-export function OfflineForm(props: { session: ChatSession; c: ChatStrings; t: Strings; sent: boolean; config?: LivechatConfig; extras: LoadExtras }) {
+export function OfflineForm(props: { session: ChatSession; c: ChatStrings; t: Strings & SubmitTexts; sent: boolean; config?: LivechatConfig; extras: LoadExtras }) {
   const { session, c, t, sent, config } = props
   const consent = config?.settings?.forceAcceptDataProcessingConsent
   const keys: readonly Key[] = consent ? [...FIELDS, 'consent'] : FIELDS
@@ -34,7 +35,9 @@ export function OfflineForm(props: { session: ChatSession; c: ChatStrings; t: St
   const [errors, setErrors] = useState<Errors>({})
   const [status, setStatus] = useState('')
   const [busy, setBusy] = useState(false)
-  const turnstile = useTurnstile(sent ? undefined : config?.settings?.turnstileSiteKey, props.extras)
+  const [token, setToken] = useState('')
+  const siteKey = config?.settings?.turnstileSiteKey
+  const turnstile = useMemo(() => siteKey && createTurnstile(siteKey, props.extras, setToken), [siteKey])
 
   if (sent)
     return (
@@ -49,14 +52,14 @@ export function OfflineForm(props: { session: ChatSession; c: ChatStrings; t: St
     const found = check(values, t, keys)
     setErrors(found)
     if (Object.keys(found).length) return setStatus(t.fixErrors)
-    const { token } = turnstile
-    if (token === '') return setStatus(t.humanCheck)
+    if (turnstile && !token) return setStatus(t.humanCheck)
     setBusy(true)
     setStatus(t.sending)
-    const res = await session.sendOffline({ name: values.name.trim(), email: values.email.trim(), message: values.message }, token, consent)
+    const res = await session.sendOffline({ name: values.name.trim(), email: values.email.trim(), message: values.message }, turnstile ? token : undefined, consent)
     setBusy(false)
     if (res.ok) return
-    turnstile.reset()
+    setToken('')
+    if (turnstile) turnstile.reset()
     const { errorType } = res
     setStatus(res.gaveUp ? t.unreachable : errorType === 'error-invalid-email' ? t.invalidEmail : errorType === 'error-invalid-turnstile' ? t.humanCheck : res.error)
   }
@@ -113,7 +116,7 @@ export function OfflineForm(props: { session: ChatSession; c: ChatStrings; t: St
           onInput={(value) => change('consent', value)}
         />
       )}
-      {turnstile.element}
+      {turnstile && <div class="turnstile" ref={turnstile.box} />}
       <div class="actions">
         <button type="submit" class="submit" disabled={busy}>
           {c.sendMessage}

@@ -7,6 +7,7 @@ import type { Widget } from '../widget'
 import { ChatView } from './ChatView'
 import { bindPreact, type PreactParts } from './preact-shim'
 import { createChatSession } from './session'
+import { submitTexts } from '../submit-texts'
 import { chatLanguages } from './strings'
 import { adoptChatStyles } from './styles'
 
@@ -40,7 +41,7 @@ export function start({ widget, api, origin, formTexts, preact }: ChatDeps) {
         <ChatView
           session={session}
           c={withOwnerTexts(chatLanguages[state.lang], state)}
-          main={formTexts(state)}
+          main={{ ...formTexts(state), ...submitTexts(state) }}
           known={state.known?.name}
           config={state.config}
           extras={widget.extras}

@@ -2,8 +2,9 @@
 // messages the visitor wrote. Lives as long as the page (the panel may close: the socket stays,
 // so a closed panel still counts unread messages); the view only renders its state.
 import type { AgentInfo, Message, Room } from '../../../shared/chat'
-import type { ApiClient } from '../api-client'
+import { postJson, type ApiClient } from '../api-client'
 import type { OfflineMessage } from '../host-api'
+import { newToken } from '../visitor-memory'
 import { sourcePage } from '../visitor-payload'
 import type { Widget } from '../widget'
 import { connectDdp, type Ddp } from './ddp'
@@ -43,7 +44,7 @@ const newId = () => {
 
 export function createChatSession(widget: Widget, api: ApiClient, origin: string) {
   const { memory } = widget
-  const token = memory.token()!
+  const token = memory.token(newToken)!
   const stored = memory.chat<Stored>() ?? {}
   const { config } = widget.state
   const listeners = new Set<(state: ChatState) => void>()
@@ -72,7 +73,7 @@ export function createChatSession(widget: Widget, api: ApiClient, origin: string
   const rid = () => state.room?._id
   const activity = () => `${rid()}/user-activity`
   const get = <T>(path: string) => api.call<T>(`/api/v1/livechat/${path}`)
-  const post = <T>(path: string, body: unknown, turnstile?: string) => api.call<T>(`/api/v1/livechat/${path}`, body, undefined, undefined, turnstile)
+  const post = <T>(path: string, body: unknown, turnstile?: string) => api.call<T>(`/api/v1/livechat/${path}`, postJson(body, turnstile))
 
   const setAgent = (agent: AgentInfo) => {
     const before = state.agent
@@ -138,7 +139,7 @@ export function createChatSession(widget: Widget, api: ApiClient, origin: string
    * Worker would take it. Best effort: one attempt, its answer ignored, nothing waits for it. */
   const visited = () => {
     const page = sourcePage()
-    if (page) void api.call('/api/v1/livechat/page.visited', { token, rid: rid(), pageInfo: { change: 'url', title: page.title, location: { href: page.url } } }, () => false)
+    if (page) void api.call('/api/v1/livechat/page.visited', postJson({ token, rid: rid(), pageInfo: { change: 'url', title: page.title, location: { href: page.url } } }), () => false)
   }
 
   /** Subscribes to the room's streams (one socket for the page), loads its history, and tells it

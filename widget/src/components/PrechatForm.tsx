@@ -1,11 +1,14 @@
 // The pre-chat form built from the server's config. Validates with the server's rules (a field
 // marked wrong is checked again as it is corrected), submits once, keeps a draft in storage, maps
 // server errors back onto fields, and carries a Turnstile token when the site asks for one.
-import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
+// Validating and sending are the submit chunk's (form-submit.ts), fetched as the form appears, while
+// the visitor fills it in: a submit that comes first waits for it. A class: the main bundle has no hooks.
+import { Component, createRef } from 'preact'
 import type { LivechatConfig } from '../api-client'
-import { customKey, formFields, toGuest, validate, type ErrorKey, type Values } from '../form-rules'
+import type { Submit } from '../submit'
+import { customKey, formFields, type ErrorKey, type Values } from '../form-rules'
 import type { Strings } from '../i18n'
-import { useTurnstile } from '../turnstile'
+import { turnstile } from '../turnstile'
 import type { Guest, Widget } from '../widget'
 import { Field, type FieldProps } from './Field'
 
@@ -24,102 +27,113 @@ function prefillValues(guest: Guest): Values {
   return values
 }
 
-export function PrechatForm({ widget, config, t }: { widget: Widget; config: LivechatConfig; t: Strings }) {
-  const fields = useMemo(() => formFields(config), [config])
+interface Props {
+  widget: Widget
+  config: LivechatConfig
+  t: Strings
+}
+
+interface State {
+  values: Values
+  errors: Record<string, ErrorKey>
+  status: string
+  busy: boolean
+  /** The last submit gave up on an unreachable server: offer to try again, with a fresh bound. */
+  unreachable?: boolean
+  /** Turnstile's token, '' until solved. */
+  token: string
+}
+
+export class PrechatForm extends Component<Props, State> {
+  /** The submit chunk, once loaded. */
+  declare x?: Submit
+  /** A submit is under way (set by form-submit.ts while sending). */
+  sending = false
+  form = createRef<HTMLFormElement>()
+  declare off: () => void
+  // Turnstile for the site key of the config the form was made with (a config changes under a form
+  // only by losing its room and agent, see widget.ts withoutChat).
+  turnstile = this.props.config.settings?.turnstileSiteKey
+    ? turnstile(this.props.config.settings.turnstileSiteKey, this.props.widget.extras, (token) => this.setState({ token }))
+    : undefined
   // What the visitor typed (the draft) wins over what the host page prefilled.
-  const [values, setValues] = useState<Values>(() => ({ ...prefillValues(widget.state.prefill), ...widget.memory.draft() }))
-  const [errors, setErrors] = useState<Record<string, ErrorKey>>({})
-  const [status, setStatus] = useState('')
-  const [busy, setBusy] = useState(false)
-  // The last submit gave up on an unreachable server: offer to try again, with a fresh bound.
-  const [unreachable, setUnreachable] = useState(false)
-  const sending = useRef(false)
-  const form = useRef<HTMLFormElement>(null)
-  const turnstile = useTurnstile(config.settings?.turnstileSiteKey, widget.extras)
+  state: State = { values: { ...prefillValues(this.props.widget.state.prefill), ...this.props.widget.memory.draft() }, errors: {}, status: '', busy: false, token: '' }
 
-  // Layout effect: subscribed before anything else can run, so no prefill is missed.
-  useLayoutEffect(() => widget.on('prefill', (guest: Guest) => setValues((v) => ({ ...v, ...prefillValues(guest) }))), [])
+  /** The fields the config asks for. */
+  fields = () => formFields(this.props.config)
 
-  const change = (key: string, value: string) => {
-    const next = { ...values, [key]: value }
-    setValues(next)
-    widget.memory.saveDraft(next)
-    if (!errors[key]) return
-    // Marked wrong: checked again as it is corrected, so its error goes as soon as it is right.
-    const { [key]: _, ...rest } = errors
-    const found = { ...rest, ...validate(fields.filter((f) => f.key === key), next) }
-    setErrors(found)
-    if (!Object.keys(found).length) setStatus('')
+  componentDidMount() {
+    const { widget } = this.props
+    // In the commit: subscribed before anything else can run, so no prefill is missed.
+    this.off = widget.on('prefill', (guest: Guest) => this.setState(({ values }) => ({ values: { ...values, ...prefillValues(guest) } })))
+    widget.submit().then((x) => (this.x = x), () => {})
   }
 
-  const showErrors = (found: Record<string, ErrorKey>) => {
-    setErrors(found)
-    setStatus(t.fixErrors)
-    // Let the visitor land on the first field to fix.
-    queueMicrotask(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus())
+  componentWillUnmount() {
+    this.off()
   }
 
-  const submit = async (e?: Event) => {
+  change(key: string, value: string) {
+    const next = { ...this.state.values, [key]: value }
+    this.setState({ values: next })
+    this.props.widget.memory.saveDraft(next)
+    // Marked wrong, by a submit (so with the submit chunk here): checked again as it is corrected.
+    if (this.state.errors[key]) this.x!.recheck(this, key, next)
+  }
+
+  submit = async (e?: Event) => {
     e?.preventDefault()
-    if (sending.current) return
-    const found = validate(fields, values)
-    if (Object.keys(found).length) return showErrors(found)
-    const { token } = turnstile
-    if (token === '') return setStatus(t.humanCheck)
-    sending.current = true
-    setBusy(true)
-    setErrors({})
-    setStatus(t.sending)
-    const result = await widget.submitForm(toGuest(config, fields, values, widget.state.prefill), () => setStatus(t.retrying), token)
-    sending.current = false
-    setBusy(false)
-    // On success the panel replaces this form with the known-visitor message.
-    if (result.ok) return
-    turnstile.reset()
-    setUnreachable(!!result.gaveUp)
-    const mapped = !result.gaveUp && (await widget.extras().then((x) => x.fieldOfServerError(fields, result.error, result.errorType), () => undefined))
-    if (mapped) showErrors(mapped)
-    else setStatus(result.gaveUp ? t.unreachable : result.errorType == 'error-invalid-turnstile' ? t.humanCheck : result.error)
+    if (this.sending) return
+    this.sending = true
+    const x = this.x ?? (await this.props.widget.submit().then((x) => (this.x = x), () => undefined))
+    this.sending = false
+    // Not loaded (offline, a deploy in between): the next submit asks again.
+    if (x) void x.submitForm(this)
+    else this.setState({ status: this.props.t.unavailable })
   }
 
-  return (
-    <form ref={form} noValidate onSubmit={submit} aria-busy={busy}>
-      <p class="intro">{t.intro}</p>
-      {fields.map(({ key, required, options, label }, i) => {
-        const input = INPUTS[key]
-        return (
-          <Field
-            key={key}
-            id={`ecc-f${i}`}
-            label={label ?? t[key as 'name' | 'email' | 'phone' | 'department']}
-            optionalText={required ? undefined : t.optional}
-            type={input?.type}
-            autocomplete={input?.autocomplete}
-            required={required}
-            options={options}
-            placeholder={t.choose}
-            value={values[key] ?? ''}
-            readOnly={busy}
-            error={errors[key] && t[errors[key]]}
-            onInput={(value) => change(key, value)}
-          />
-        )
-      })}
-      {turnstile.element}
-      <div class="actions">
-        <button type="submit" class="submit" disabled={busy}>
-          {t.submit}
-        </button>
-        <p class="status" role="status">
-          {status}
-        </p>
-        {unreachable && (
-          // Stays while the new attempt runs (inert), so focus is not dropped from under the visitor.
-          <button type="button" class="retry" aria-disabled={busy} onClick={() => submit()}>
-            {t.tryAgain}
+  render({ widget, t }: Props, { values, errors, status, busy, unreachable }: State) {
+    // The texts that follow a submit (its errors, "Try again"), with the submit's code.
+    const after = this.x?.submitTexts(widget.state)
+    return (
+      <form ref={this.form} noValidate onSubmit={this.submit} aria-busy={busy}>
+        <p class="intro">{t.intro}</p>
+        {this.fields().map(({ key, required, options, label }, i) => {
+          const input = INPUTS[key]
+          return (
+            <Field
+              key={key}
+              id={`ecc-f${i}`}
+              label={label ?? t[key as 'name' | 'email' | 'phone' | 'department']}
+              optionalText={required ? undefined : t.optional}
+              type={input?.type}
+              autocomplete={input?.autocomplete}
+              required={required}
+              options={options}
+              placeholder={t.choose}
+              value={values[key] ?? ''}
+              readOnly={busy}
+              error={errors[key] && after![errors[key]]}
+              onInput={(value) => this.change(key, value)}
+            />
+          )
+        })}
+        {this.turnstile && <div class="turnstile" ref={this.turnstile.box} />}
+        <div class="actions">
+          <button type="submit" class="submit" disabled={busy}>
+            {t.submit}
           </button>
-        )}
-      </div>
-    </form>
-  )
+          <p class="status" role="status">
+            {status}
+          </p>
+          {unreachable && after && (
+            // Stays while the new attempt runs (inert), so focus is not dropped from under the visitor.
+            <button type="button" class="retry" aria-disabled={busy} onClick={() => this.submit()}>
+              {after.tryAgain}
+            </button>
+          )}
+        </div>
+      </form>
+    )
+  }
 }

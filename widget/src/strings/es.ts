@@ -1,3 +1,4 @@
+import type { SubmitTexts } from '../../../shared/widget-texts'
 import type { Strings } from '../i18n'
 
 export default {
@@ -12,19 +13,23 @@ export default {
   choose: 'Elige…',
   optional: '(opcional)',
   submit: 'Iniciar chat',
-  sending: 'Enviando…',
   loading: 'Cargando…',
   retrying: 'No se pudo contactar con el servidor. Reintentando…',
-  unreachable: 'No se pudo contactar con el servidor. Lo que escribiste se conserva.',
-  tryAgain: 'Reintentar',
   unavailable: 'El chat no está disponible en este momento.',
   notSetUp: 'Este sitio todavía no tiene el chat configurado.',
+  known: 'Todo listo. Un agente te atenderá en breve.',
+  knownAs: 'Todo listo, {name}. Un agente te atenderá en breve.',
+} satisfies Strings
+
+/** From the form's submit on: in the submit and chat chunks (submit-texts.ts), not in its language chunk. */
+export const submit = {
+  sending: 'Enviando…',
+  unreachable: 'No se pudo contactar con el servidor. Lo que escribiste se conserva.',
+  tryAgain: 'Reintentar',
   fixErrors: 'Corrige los campos marcados.',
   required: 'Este campo es obligatorio.',
   invalidEmail: 'Introduce un correo electrónico válido.',
   invalidValue: 'Este valor no es válido.',
   tooLong: 'Este texto es demasiado largo.',
   humanCheck: 'Completa la verificación de seguridad.',
-  known: 'Todo listo. Un agente te atenderá en breve.',
-  knownAs: 'Todo listo, {name}. Un agente te atenderá en breve.',
-} satisfies Strings
+} satisfies SubmitTexts
