@@ -25,7 +25,7 @@ const DURATION = Number(args.duration)
 const CONNECTIONS = Number(args.connections)
 const endpoints = ENDPOINTS.filter((e) => args.endpoint.includes(e.name))
 
-const ROOM_VARIANTS = ['NoFirstWordsRoom', 'NoRoomSaveRoom', 'NoPublishRoom', 'NoSummaryRoom']
+const ROOM_VARIANTS = ['NoUpdatedIndexRoom', 'SenderIndexRoom', 'NoPublishRoom', 'NoSummaryRoom']
 
 /** Our wrangler.toml with the variants' entry, CHAT_ROOM bound to `roomClass`, absolute paths. */
 function variantConfig(dir: string, roomClass: string): string {

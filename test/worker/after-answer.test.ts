@@ -14,13 +14,16 @@ import { outboxOf, recordingQueue } from './notifications-support.ts'
 /** Releases what `holdAcknowledgments` holds. */
 let release: (() => Promise<unknown>) | undefined
 let restoreQueue: (() => Promise<unknown>) | undefined
+let realKv: KVNamespace | undefined
 afterEach(async () => {
   await release?.()
   await restoreQueue?.()
   await runInDurableObject(registry(), (instance: VisitorRegistry) => {
     instance.replica.afterAnswer = afterAnswer
     instance.outbox.afterAnswer = afterAnswer
+    if (realKv) instance.replica.kv = realKv
   })
+  realKv = undefined
   release = restoreQueue = undefined
 })
 
@@ -41,6 +44,19 @@ const rowsOf = (visitor: Visitor) => runInDurableObject(registry(), (_i, state) 
   events: state.storage.sql.exec<{ body: string }>('SELECT body FROM event_outbox').toArray()
     .filter((r) => r.body.includes(visitor._id)),
 }))
+
+/** Every value the registry puts into KV from now on. */
+async function watchPuts(): Promise<string[]> {
+  const values: string[] = []
+  await runInDurableObject(registry(), (instance: VisitorRegistry) => {
+    const kv = (realKv = instance.replica.kv)
+    instance.replica.kv = {
+      put: (key: string, value: string) => { values.push(value); return kv.put(key, value) },
+      delete: (key: string) => kv.delete(key),
+    } as KVNamespace
+  })
+  return values
+}
 
 const kvCopy = (id: string) => env.CONTACTS.get<Visitor>(keys.visitor(id), 'json')
 
@@ -85,5 +101,24 @@ describe('a new contact\'s registration, its acknowledgments held back', () => {
     await runDurableObjectAlarm(registry())
     expect(await rowsOf(visitor)).toEqual({ replication: [], events: [] })
     expect(await kvCopy(visitor._id)).toEqual(await fetchVisitor(visitor.token))
+  })
+
+  it('later changes of the visitor are sent and answered while an earlier acknowledgment waits; no value goes twice', async () => {
+    await holdAcknowledgments()
+    const token = newToken()
+    const first = await register({ token, name: 'First' })
+    const puts = await watchPuts()
+    // Sends of one key follow each other, but none waits for the recording of the one before.
+    const changed = await Promise.all(['Second', 'Third', 'Fourth'].map((name) => register({ token, name })))
+    expect(changed.map((v) => v._id)).toEqual([first._id, first._id, first._id])
+    const stored = await fetchVisitor(token)
+    expect(await kvCopy(first._id)).toEqual(stored)
+    expect(puts.length).toBeGreaterThan(0)
+    expect(new Set(puts).size).toBe(puts.length)
+    expect(JSON.parse(puts.at(-1)!)).toEqual(stored)
+    await release!()
+    await registrySettled()
+    expect((await rowsOf(first)).replication).toEqual([])
+    expect(await kvCopy(first._id)).toEqual(stored)
   })
 })

@@ -8,7 +8,7 @@ import { randomId } from '../ids.ts'
 import { activityStream, isRoomStream, mayAccess, type AgentWho, type Who } from './access.ts'
 import { ddpMessage } from './ddp-dates.ts'
 import type { Except } from './fanout.ts'
-import { MessageTable } from './message-table.ts'
+import { MessageTable, NAVIGATOR } from './message-table.ts'
 import { EventOutbox } from '../notifications/event-outbox.ts'
 import { inquiryOf, isQueued, newRoom, type Seed, type Summary } from './room-record.ts'
 import { omnichannel } from './stubs.ts'
@@ -26,7 +26,7 @@ const SUMMARY_RETRY_MS = 5000
 /** Pages of a room's navigation history kept: the first ones (the visit that led to the chat). */
 export const NAVIGATION_MAX = 50
 /** Rocket.Chat's system user, the author of navigation history. */
-const SYSTEM_USER: ChatUser = { _id: 'rocket.cat', username: 'rocket.cat' }
+const SYSTEM_USER: ChatUser = { _id: NAVIGATOR, username: NAVIGATOR }
 /** The most messages one history page or one sync answers. */
 export const PAGE_MAX = { history: 100, sync: 1000 }
 
@@ -38,9 +38,12 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly subscribers: Subscribers
   /** Message events for the webhook (public: tests swap its queue and settings). */
   readonly outbox: EventOutbox
-  /** Null until the room is created, and again once erased. */
+  /** Null until the room is created, and again once erased. Its `msgs` and `_updatedAt` change
+   * with every message, in memory only: they are derived from the messages at each start. */
   private room: Room | null = null
-  private version = 0
+  /** Writes of the record (the `version` column). The room's version is these plus its messages,
+   * both durable and only growing, so a restart never answers a version the index already had. */
+  private saves = 0
   private lastTs = 0
   /** A summary alarm is already set for the messages since the last summary. */
   private summaryDue = false
@@ -56,15 +59,20 @@ export class ChatRoom extends DurableObject<Env> {
     this.outbox = new EventOutbox(ctx.storage, env)
     const exists = this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'room'").toArray().length > 0
     if (!exists) return
-    const [row] = this.sql.exec<{ record: string; version: number }>('SELECT record, version FROM room').toArray()
+    const [row] = this.sql.exec<{ record: string; version: number; pushed: number }>('SELECT record, version, pushed FROM room').toArray()
     if (!row) return
-    this.room = JSON.parse(row.record)
-    this.version = row.version
     this.messages.create()
-    this.lastTs = this.messages.lastTs()
-    this.firstWords = this.messages.firstFrom(this.room!.v._id)
+    const { count, lastTs, lastUpdated } = this.messages.totals()
+    const room: Room = JSON.parse(row.record)
+    const updated = Math.max(Date.parse(room._updatedAt), lastUpdated)
+    this.room = { ...room, msgs: count, _updatedAt: iso(updated) }
+    this.saves = row.version
+    this.lastTs = lastTs
+    this.firstWords = this.messages.firstFrom(room.v._id)
     this.outbox.create()
     void this.outbox.resume()
+    // Messages the index has yet to hear of, whose alarm the last instance may not have set.
+    if (row.pushed < this.version()) this.scheduleSummary()
   }
 
   /** Creates the room from the index's seed unless it exists; answers its summary either way. */
@@ -76,15 +84,16 @@ export class ChatRoom extends DurableObject<Env> {
     this.subscribers.create()
     this.outbox.create()
     const room = newRoom(seed)
-    this.sql.exec('INSERT INTO room VALUES (1, ?, 0, 0)', JSON.stringify(room))
+    // Version 1 at least: the index's row for a room not yet made is version 0.
+    this.sql.exec('INSERT INTO room VALUES (1, ?, 1, 0)', JSON.stringify(room))
     this.room = room
+    this.saves = 1
     if (seed.offline !== undefined) {
       this.append({ _id: randomId(), msg: seed.offline }, this.visitorUser(room))
       const closedAt = iso(this.lastTs)
       this.save({ ...this.room, open: false, closedAt, closedBy: { ...this.visitorUser(room), type: 'visitor' } })
     }
-    this.sql.exec('UPDATE room SET version = 1, pushed = 1')
-    this.version = 1
+    this.sql.exec('UPDATE room SET pushed = ?', this.version())
     return { summary: this.summary(), created: true }
   }
 
@@ -133,7 +142,7 @@ export class ChatRoom extends DurableObject<Env> {
     const refused = this.refusal(who)
     if (refused) return { refused }
     if (!this.room!.open || !('visitorToken' in who)) return { ok: null }
-    const { count, newest } = this.messages.countFrom(SYSTEM_USER._id)
+    const { count, newest } = this.messages.navigation()
     if (count >= NAVIGATION_MAX || newest?.navigation?.page.location.href === page.location.href) return { ok: null }
     const message = this.append({ _id: randomId(), msg: `${page.title} - ${page.location.href}`, t: 'livechat_navigation_history', navigation: { page } }, SYSTEM_USER)
     this.publishMessage(message)
@@ -183,7 +192,8 @@ export class ChatRoom extends DurableObject<Env> {
     if (!this.room) return { refused: 'unknown-room' }
     if (!this.room.open) return { refused: 'room-closed' }
     if (this.room.servedBy) return { refused: 'taken' }
-    const room = this.save({ ...this.room, servedBy: { _id: agent.userId, username: agent.username }, _updatedAt: iso(Date.now()) })
+    // Never before the newest message's time, which a restart would derive instead.
+    const room = this.save({ ...this.room, servedBy: { _id: agent.userId, username: agent.username }, _updatedAt: iso(Math.max(Date.now(), this.lastTs)) })
     const data: AgentInfo = { _id: agent.userId, username: agent.username, ...(agent.name && { name: agent.name }), status }
     void this.subscribers.publish('stream-livechat-room', room._id, [{ type: 'agentData', data }])
     await this.pushSummary()
@@ -210,8 +220,9 @@ export class ChatRoom extends DurableObject<Env> {
   async erase(): Promise<void> {
     await this.ctx.storage.deleteAlarm()
     await this.ctx.storage.deleteAll()
+    this.subscribers.forget()
     this.room = null
-    this.version = 0
+    this.saves = 0
     this.lastTs = 0
     this.summaryDue = false
     this.firstWords = ''
@@ -221,7 +232,7 @@ export class ChatRoom extends DurableObject<Env> {
   async alarm(): Promise<void> {
     await this.outbox.flush()
     this.summaryDue = false
-    if (this.room && this.pushedVersion() < this.version) await this.pushSummary()
+    if (this.room && this.pushedVersion() < this.version()) await this.pushSummary()
   }
 
   private refusal(who: Who): RoomRefusal | null {
@@ -239,8 +250,9 @@ export class ChatRoom extends DurableObject<Env> {
     return { _id: userId, username, ...(name && { name }) }
   }
 
-  /** Stores a message at max(now, last + 1) ms, so times strictly increase; counts it in the room.
-   * Stored without the visitor's token: only the visitor's own answers show it (shown). */
+  /** Stores a message at max(now, last + 1) ms, so times strictly increase; counts it in the room
+   * (in memory: the record is not rewritten). Stored without the visitor's token: only the
+   * visitor's own answers show it (shown). */
   private append(fields: Pick<Message, '_id' | 'msg' | 't' | 'navigation'>, u: ChatUser): Message {
     const ts = Math.max(Date.now(), this.lastTs + 1)
     const room = this.room!
@@ -250,7 +262,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.messages.insert(message)
     this.lastTs = ts
     if (u._id === room.v._id && this.firstWords === '') this.firstWords = message.msg
-    this.save({ ...room, msgs: room.msgs + 1, _updatedAt: message._updatedAt })
+    this.room = { ...room, msgs: room.msgs + 1, _updatedAt: message._updatedAt }
     return message
   }
 
@@ -266,16 +278,20 @@ export class ChatRoom extends DurableObject<Env> {
     return 'visitorToken' in who && message.u._id === room.v._id ? { ...message, token: room.v.token } : message
   }
 
-  /** Writes the record with a new version, which the index has yet to see. */
+  /** Writes the record, which makes a new version the index has yet to see. */
   private save(room: Room): Room {
-    this.version++
-    this.sql.exec('UPDATE room SET record = ?, version = ?', JSON.stringify(room), this.version)
+    this.saves++
+    this.sql.exec('UPDATE room SET record = ?, version = ?', JSON.stringify(room), this.saves)
     this.room = room
     return room
   }
 
+  private version(): number {
+    return this.saves + this.room!.msgs
+  }
+
   private summary(): Summary {
-    return { room: this.room!, version: this.version, message: this.firstWords }
+    return { room: this.room!, version: this.version(), message: this.firstWords }
   }
 
   private pushedVersion(): number {

@@ -4,10 +4,16 @@
 // it subscribed again meanwhile.
 import { fanout, type Except } from './fanout.ts'
 
+/** Collection names hold no newline. */
+const streamKey = (collection: string, eventName: string) => `${collection}\n${eventName}`
+
 export class Subscribers {
   private readonly sql: SqlStorage
   private readonly env: Env
   private delivery: Promise<unknown> = Promise.resolve()
+  /** The gateways of each stream published to, as stored: every change of the table goes through
+   * here and drops its stream's entry, so a publish (every message) reads no SQL. */
+  private readonly known = new Map<string, string[]>()
 
   constructor(sql: SqlStorage, env: Env) {
     this.sql = sql
@@ -23,12 +29,28 @@ export class Subscribers {
   add(gateway: string, collection: string, eventName: string): void {
     this.sql.exec(`INSERT INTO subscribers VALUES (?, ?, ?, ?)
       ON CONFLICT DO UPDATE SET since = excluded.since`, gateway, collection, eventName, Date.now())
+    this.known.delete(streamKey(collection, eventName))
+  }
+
+  /** After the object's storage was deleted. */
+  forget(): void {
+    this.known.clear()
+  }
+
+  private gateways(collection: string, eventName: string): string[] {
+    const key = streamKey(collection, eventName)
+    let gateways = this.known.get(key)
+    if (!gateways) {
+      gateways = this.sql.exec<{ gateway: string }>(
+        'SELECT gateway FROM subscribers WHERE collection = ? AND event_name = ?', collection, eventName).toArray().map((r) => r.gateway)
+      this.known.set(key, gateways)
+    }
+    return gateways
   }
 
   /** Queues the event for every gateway subscribed now; resolves once it went out. */
   publish(collection: string, eventName: string, args: unknown[], except?: Except): Promise<unknown> {
-    const gateways = this.sql.exec<{ gateway: string }>(
-      'SELECT gateway FROM subscribers WHERE collection = ? AND event_name = ?', collection, eventName).toArray().map((r) => r.gateway)
+    const gateways = this.gateways(collection, eventName)
     if (gateways.length === 0) return this.delivery
     const started = Date.now()
     this.delivery = this.delivery.then(async () => {
@@ -36,6 +58,7 @@ export class Subscribers {
       try {
         for (const gateway of idle)
           this.sql.exec('DELETE FROM subscribers WHERE collection = ? AND event_name = ? AND gateway = ? AND since < ?', collection, eventName, gateway, started)
+        if (idle.length > 0) this.known.delete(streamKey(collection, eventName))
       } catch {
         // The object was erased meanwhile: nothing left to prune.
       }

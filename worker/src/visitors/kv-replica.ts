@@ -47,8 +47,14 @@ export class KvReplica {
   private readonly storage: DurableObjectStorage
   /** What a send's acknowledgment waits for (tests hold it back). */
   afterAnswer = afterAnswer
-  /** The send in progress (or queued) for each key. */
+  /** The send in progress (or queued) for each key: the next one waits for it, not for the
+   * recording of its acknowledgment, so one key's sends follow each other closely. */
   private readonly chains = new Map<string, Promise<unknown>>()
+  /** Acknowledgments still to record. */
+  private readonly acknowledging = new Set<Promise<void>>()
+  /** The version of each key's row that KV took, until that is recorded: a send queued behind
+   * it has nothing new to send unless a newer wish came. */
+  private readonly sent = new Map<string, number>()
 
   constructor(storage: DurableObjectStorage, kv: KVNamespace) {
     this.storage = storage
@@ -91,7 +97,7 @@ export class KvReplica {
 
   /** Resolves once every send begun so far is done, its acknowledgment recorded. */
   async settled(): Promise<void> {
-    while (this.chains.size > 0) await Promise.all(this.chains.values())
+    while (this.chains.size > 0 || this.acknowledging.size > 0) await Promise.all([...this.chains.values(), ...this.acknowledging])
   }
 
   /** The alarm's work: what is due, BATCH keys at a time; then the alarm for whatever waits (it
@@ -106,34 +112,40 @@ export class KvReplica {
   }
 
   /**
-   * Queues a send of `key` behind any in progress (acknowledgment recorded); resolves, once KV
-   * answered, to when it must be tried again, if ever. Never rejects, so a send that broke (an SQL
-   * error) holds up neither the key's later sends nor the request: its row stays, and the alarm
-   * tries it again.
+   * Queues a send of `key` behind any in progress; resolves, once KV answered, to when it must be
+   * tried again, if ever. Never rejects, so a send that broke (an SQL error) holds up neither the
+   * key's later sends nor the request: its row stays, and the alarm tries it again.
    */
   private send(key: string, beforeAcknowledging: () => Promise<void>): Promise<number | null> {
     const put = (this.chains.get(key) ?? Promise.resolve()).then(() => this.put(key)).catch((error: unknown) => broke(key, error))
-    const done = put
+    this.chains.set(key, put)
+    void put.then(() => { if (this.chains.get(key) === put) this.chains.delete(key) })
+    const acknowledged = put
       .then(async (sent) => {
         if (typeof sent !== 'object' || sent === null) return
-        await beforeAcknowledging()
-        const resweep = this.acknowledge(key, sent)
-        if (resweep !== null) await this.alarmBy(resweep)
+        try {
+          await beforeAcknowledging()
+          const resweep = this.acknowledge(key, sent)
+          if (resweep !== null) await this.alarmBy(resweep)
+        } finally {
+          // Recorded, or broke and left for the alarm: either way the row is sent again if due.
+          if (this.sent.get(key) === sent.version) this.sent.delete(key)
+        }
       })
       .catch((error: unknown) => this.alarmBy(broke(key, error)))
       .catch((error: unknown) => console.error(`KV send of ${key}: no alarm set:`, errorText(error)))
-    this.chains.set(key, done)
-    void done.then(() => { if (this.chains.get(key) === done) this.chains.delete(key) })
+    this.acknowledging.add(acknowledged)
+    void acknowledged.then(() => this.acknowledging.delete(acknowledged))
     return put.then((sent) => (typeof sent === 'number' ? sent : null))
   }
 
-  /** Sends the key's newest wish if due: the row KV acknowledged, when to try again after a
-   * failure, or null (nothing due). */
+  /** Sends the key's newest wish if due and not sent already: the row KV acknowledged, when to try
+   * again after a failure, or null (nothing to send). */
   private async put(key: string): Promise<Pending | number | null> {
     const sql = this.storage.sql
     const [row] = sql.exec<Pending & Record<string, SqlStorageValue>>(
       'SELECT value, version, attempts, sweeps FROM replication WHERE key = ? AND due <= ?', key, Date.now()).toArray()
-    if (!row) return null
+    if (!row || row.version === this.sent.get(key)) return null
     try {
       if (row.value === null) await this.kv.delete(key)
       else await this.kv.put(key, row.value)
@@ -146,6 +158,7 @@ export class KvReplica {
       console.error(`KV write of ${key} failed; retrying in ${backoff(row.attempts)} ms:`, errorText(error))
       return retry
     }
+    this.sent.set(key, row.version)
     return row
   }
 
