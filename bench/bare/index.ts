@@ -17,8 +17,10 @@
 // as the visitor, sent, forgotten once sent. Its consumer only acknowledges: delivery is not part
 // of the request, and this flatters the bare Worker if anything.
 //
-// No validation, CORS, rate limiter or routing library: whatever the real Worker spends beyond this
-// is the cost of what it checks.
+// No validation, origin check, rate limiter or routing library: whatever the real Worker spends
+// beyond this is the cost of what it checks. It does send the headers a correct answer carries: the
+// widget's answers must be readable cross-origin (CORS, as ALLOWED_ORIGINS = "*" sends it), and
+// per-visitor data must never be cached or sniffed (no-store, nosniff).
 import { DurableObject } from 'cloudflare:workers'
 
 interface Env {
@@ -36,8 +38,11 @@ interface Env {
 
 type Record_ = Record<string, unknown> & { _id: string; token: string }
 
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
+const ANSWER_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }
+const WIDGET_HEADERS = { ...ANSWER_HEADERS, 'access-control-allow-origin': '*', 'access-control-expose-headers': 'Retry-After' }
+const AGENT_HEADERS = { ...ANSWER_HEADERS, vary: 'Origin' }
+const json = (body: unknown, status = 200, headers: Record<string, string> = WIDGET_HEADERS) =>
+  new Response(JSON.stringify(body), { status, headers })
 
 export class BareRegistry extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -160,9 +165,9 @@ export default {
         env.CONTACTS.get(`agent:${request.headers.get('x-user-id')}`, 'json'),
         env.CONTACTS.get(`session:${request.headers.get('x-auth-token')}`, 'json'),
       ])
-      if (!agent) return json({ success: false }, 401)
+      if (!agent) return json({ success: false }, 401, AGENT_HEADERS)
       const contact = await env.CONTACTS.get(`visitor:${query.get('contactId')}`, 'json')
-      return json({ contact, success: true })
+      return json({ contact, success: true }, 200, AGENT_HEADERS)
     }
     if (url.pathname === '/api/v1/livechat/config')
       return json({ config: { ...settingsOf(env), online: await env.OMNICHANNEL.getByName('global').online() }, success: true })
