@@ -92,7 +92,7 @@ export function ChatView(props: { session: ChatSession; c: ChatStrings; main: St
             onInput={(e) => session.type(e.currentTarget.value)}
             onKeyDown={(e) => e.key === 'Enter' && !e.shiftKey && !e.isComposing && send(e)}
           />
-          <button type="submit" class="send">
+          <button type="submit" class="submit send">
             {c.send}
           </button>
         </form>

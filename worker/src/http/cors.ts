@@ -60,9 +60,9 @@ export function preflight(policy: CorsPolicy, request: Request): Response {
   return new Response(null, { status: 204, headers })
 }
 
-/** Adds the policy's headers to a response; a refused origin's 403 keeps the ones it carries. */
+/** Sets the policy's headers on a response. For a refused origin that is `Vary` alone, so its 403
+ * keeps the `Access-Control-Allow-Origin` enforceOrigin gave it. */
 export function withCors(policy: CorsPolicy, request: Request, response: Response): Response {
-  if (response.headers.has('vary')) return response
   const headers = Object.entries(allowOrigin(policy, request))
   const add = (target: Response) => {
     for (const [name, value] of headers) target.headers.set(name, value)
