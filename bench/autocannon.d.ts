@@ -14,6 +14,10 @@ declare module 'autocannon' {
       duration?: number
       amount?: number
       requests?: Request[]
+      /** ms between samples; a run stops at the first sample after its duration. */
+      sampleInt?: number
+      /** Returns a RawResult, for aggregateResult. */
+      skipAggregateResult?: boolean
     }
     interface Histogram { average: number; p50: number; p99: number; total: number }
     interface Result {
@@ -26,7 +30,19 @@ declare module 'autocannon' {
       latency: Histogram
       requests: Histogram
     }
+    /** A run with skipAggregateResult: its histograms encoded. */
+    interface RawResult {
+      '2xx': number
+      errors: number
+      timeouts: number
+      non2xx: number
+      duration: number
+    }
+    function aggregateResult(results: RawResult[], opts?: object): Result
   }
-  function autocannon(options: autocannon.Options): Promise<autocannon.Result>
+  /** The run: a promise of its result, and the events of each response. */
+  function autocannon(options: autocannon.Options): Promise<autocannon.Result | autocannon.RawResult> & {
+    on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): void
+  }
   export default autocannon
 }

@@ -150,16 +150,63 @@ export interface LoadOptions {
   amount?: number
 }
 
-export async function load(server: Server, request: autocannon.Request, { connections, duration, amount }: LoadOptions): Promise<Sample> {
-  const result = await autocannon({
+export async function load(server: Server, request: autocannon.Request, options: LoadOptions): Promise<Sample> {
+  return combine([await loadSlice(server, request, options)], server.url)
+}
+
+/** One autocannon run: its result unaggregated (the latency histogram kept encoded, for
+ * `combine`), and its steady-state part (see loadSlice). */
+export interface Slice {
+  raw: autocannon.RawResult
+  /** 2xx responses after the first `connections` responses, up to the last response. */
+  ok: number
+  /** Seconds from the `connections`-th response to the last one. */
+  seconds: number
+}
+
+/**
+ * One run, as a slice of a server's share of a round. Its rate is taken from its steady state:
+ * the 2xx responses after the first `connections` ones (by then each connection has had about one
+ * answer), over the time from that response to the last. Counting from the run's start instead
+ * would charge each run the ramp-up (about one latency: nothing is answered before) and the
+ * requests left in flight at the end: a share of a short run that grows with the latency, so it
+ * would tell against the slower server. autocannon stops only at its next sample tick (1 s by
+ * default): every 50 ms here, so a run of a fraction of a second lasts about as long as asked.
+ */
+export function loadSlice(server: Server, request: autocannon.Request, { connections, duration, amount }: LoadOptions): Promise<Slice> {
+  let seen = 0
+  let ok = 0
+  let from = 0
+  let to = 0
+  const run = autocannon({
     url: server.url,
     connections,
     ...(amount ? { amount } : { duration }),
+    sampleInt: 50,
+    skipAggregateResult: true,
     requests: [request],
   })
+  run.on('response', (_client, status) => {
+    const now = performance.now()
+    seen++
+    if (seen === connections) from = now
+    if (seen <= connections) return
+    to = now
+    if (status >= 200 && status < 300) ok++
+  })
+  return run.then((raw) => ({ raw: raw as autocannon.RawResult, ok, seconds: seen > connections ? (to - from) / 1000 : 0 }))
+}
+
+/** Several runs of one server as one sample: their steady-state 2xx responses over the time
+ * those took in all; latency percentiles of all their responses together (autocannon merges the
+ * histograms). */
+export function combine(slices: Slice[], url: string): Sample {
+  const result = autocannon.aggregateResult(slices.map((s) => s.raw), { url })
+  const ok = slices.reduce((n, s) => n + s.ok, 0)
+  const seconds = slices.reduce((t, s) => t + s.seconds, 0)
   return {
-    // 2xx responses only (a fast error must not flatter a server), over the time the run took.
-    rps: result['2xx'] / result.duration,
+    // 2xx responses only (a fast error must not flatter a server).
+    rps: seconds > 0 ? ok / seconds : 0,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,

@@ -1,4 +1,4 @@
-// node bench/profile.ts [--endpoint "POST new token"] [--duration 5] [--connections 20] [--worker ours|bare]
+// node bench/profile.ts [--endpoint "POST new token"] [--duration 5] [--connections 20] [--worker ours|bare] [--config path/wrangler.toml]
 //
 // A CPU profile of one Worker under load, in miniflare directly: the bundle built unminified, the
 // V8 profiler started through workerd's inspector (what `--inspect` attaches to), one endpoint
@@ -20,6 +20,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '20' },
     worker: { type: 'string', default: 'ours' },
     top: { type: 'string', default: '25' },
+    // Another wrangler.toml for ours (a copy of an earlier version, say, to compare with).
+    config: { type: 'string' },
   },
 })
 const endpoint = ENDPOINTS.find((e) => e.name === args.endpoint)
@@ -66,7 +68,7 @@ function sourceFiles(bundle: string): (line: number) => string {
 
 async function main() {
   const dir = tempDir('bench-profile-')
-  const config = args.worker === 'bare' ? BARE_CONFIG : OURS_CONFIG
+  const config = args.worker === 'bare' ? BARE_CONFIG : args.config ?? OURS_CONFIG
   const script = bundleWorker(join(dir, 'bundle'), config, { minify: false })
   const inspectorPort = await freePort()
   const server = await startMiniflareDirect(args.worker, { script, config, vars: { RATE_LIMITS: 'off' } }, inspectorPort)

@@ -1,7 +1,9 @@
-// npm run bench [-- --quick] [-- --rounds 5 --duration 2 --connections 20 --cold-starts 10 --only counts|wrangler|miniflare|cold ...]
+// npm run bench [-- --quick] [-- --rounds 5 --duration 2 --slices 8 --connections 20 --cold-starts 10 --only counts|wrangler|miniflare|cold ...] [-- --aa]
 //
 // Default: 5 rounds × 2 s per server and endpoint in each setup, 10 cold starts each: about 9
-// minutes for this part. --quick: 5 rounds × 1 s, 3 cold starts (about 4 minutes).
+// minutes for this part. --quick: 5 rounds × 1 s, 3 cold starts (about 4 minutes). Each server's
+// seconds of a round are --slices short runs, alternating with the other server's (see compare).
+// --aa: a second copy of the bare Worker in ours' place, to see the bench's own noise.
 //
 // Measures our Worker against a bare Worker doing the same KV and Durable Object work
 // (bench/bare), endpoint by endpoint, through `wrangler dev` (proxy + workerd, as `npm run dev`)
@@ -18,7 +20,9 @@ import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { bundleWorker, sizeOf, type Size } from '../scripts/worker-size.ts'
-import { ENDPOINTS, aggregate, load, makeAgent, median, newToken, seed, send, type Aggregate, type Sample, type Seed, type Work } from './load.ts'
+import {
+  ENDPOINTS, aggregate, combine, load, loadSlice, makeAgent, median, newToken, seed, send, type Aggregate, type Sample, type Seed, type Slice, type Work,
+} from './load.ts'
 import {
   BARE_CONFIG, BIN, ROOT, bareVars, copyDir, snapshotOurs, startCounting, startMiniflareDirect, startWranglerDev, stopAll, tempDir,
   type FirstAnswer, type Server,
@@ -32,16 +36,23 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '5' },
     duration: { type: 'string' },
+    slices: { type: 'string' },
     connections: { type: 'string', default: '20' },
     'cold-starts': { type: 'string' },
     only: { type: 'string', multiple: true },
+    // A/A: a second copy of the bare Worker in ours' place, to see the measurement's own spread.
+    aa: { type: 'boolean', default: false },
   },
 })
 const ROUNDS = Number(args.rounds)
 const DURATION = Number(args.duration ?? (args.quick ? 1 : 2))
+/** Each server's DURATION per endpoint and round is this many runs, taking turns with the other's:
+ * by default runs of about a quarter of a second. */
+const SLICES = Math.max(1, Math.round(Number(args.slices ?? DURATION / 0.25)))
 const CONNECTIONS = Number(args.connections)
 const COLD_STARTS = Number(args['cold-starts'] ?? (args.quick ? 3 : 10))
-const phases = new Set(args.only ?? ['counts', 'wrangler', 'miniflare', 'cold'])
+const AA = args.aa
+const phases = new Set(args.only ?? (AA ? ['wrangler', 'miniflare'] : ['counts', 'wrangler', 'miniflare', 'cold']))
 const started = Date.now()
 const log = (message: string) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}`)
 
@@ -129,7 +140,14 @@ interface EndpointResult {
   meetsTarget: boolean
 }
 
-/** Both servers, endpoint by endpoint, taking turns within each round (and swapping who goes first). */
+/**
+ * Both servers, endpoint by endpoint, taking turns within each round: each server's DURATION per
+ * round is SLICES short runs, the two servers alternating in the order bare, ours, ours, bare,
+ * bare, ours… (the other way round in the next round or endpoint), so that a burst of other work
+ * on the machine lands on both rather than on one server's whole share. A server's slices in a
+ * round add up to one sample: their steady-state 2xx responses over the time those took (see
+ * loadSlice), latencies of all of them.
+ */
 async function compare(setup: string, servers: { bare: Server; ours: Server }, seeds: { bare: Seed; ours: Seed }) {
   const loadBefore = loadavg()
   const samples = new Map<string, { bare: Sample[]; ours: Sample[] }>(ENDPOINTS.map((e) => [e.name, { bare: [], ours: [] }]))
@@ -139,10 +157,15 @@ async function compare(setup: string, servers: { bare: Server; ours: Server }, s
       await load(servers[who], endpoint.request(seeds[who]), { connections: CONNECTIONS, amount: 100 })
   for (let round = 0; round < ROUNDS; round++) {
     log(`${setup}: round ${round + 1} of ${ROUNDS}`)
-    for (const endpoint of ENDPOINTS) {
-      const order = (round + ENDPOINTS.indexOf(endpoint)) % 2 === 0 ? (['bare', 'ours'] as const) : (['ours', 'bare'] as const)
-      for (const who of order) {
-        const sample = await load(servers[who], endpoint.request(seeds[who]), { connections: CONNECTIONS, duration: DURATION })
+    for (const [e, endpoint] of ENDPOINTS.entries()) {
+      const slices: { bare: Slice[]; ours: Slice[] } = { bare: [], ours: [] }
+      for (let slice = 0; slice < SLICES; slice++) {
+        const order = (round + e + slice) % 2 === 0 ? (['bare', 'ours'] as const) : (['ours', 'bare'] as const)
+        for (const who of order)
+          slices[who].push(await loadSlice(servers[who], endpoint.request(seeds[who]), { connections: CONNECTIONS, duration: DURATION / SLICES }))
+      }
+      for (const who of ['bare', 'ours'] as const) {
+        const sample = combine(slices[who], servers[who].url)
         const logged = servers[who].takeLog().trim()
         if (sample.non2xx || sample.errors)
           console.error(`warning: ${setup} ${who} ${endpoint.name}: ${sample.errors} errors/timeouts; statuses ${JSON.stringify(sample.statuses)}${logged ? `; it logged:\n${logged.slice(-2000)}` : ''}`)
@@ -180,7 +203,7 @@ const loads: Record<string, { before: number[]; after: number[] }> = {}
 const loadText = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ')
 
 function printLoad(title: string, result: Record<string, EndpointResult>) {
-  console.log(`\n${title}: ${CONNECTIONS} connections, ${ROUNDS} rounds × ${DURATION} s per server, taking turns`)
+  console.log(`\n${title}: ${CONNECTIONS} connections, ${ROUNDS} rounds × ${DURATION} s per server (${SLICES} slices each, taking turns)${AA ? '; A/A: "ours" is a second copy of bare' : ''}`)
   console.log(`load average (1/5/15 min, ${cpus().length} CPUs): ${loadText(loads[title].before)} before, ${loadText(loads[title].after)} after`)
   console.log('req/s: mean of the rounds (2xx only); p50, p99: medians; ours/bare: median of the rounds\' ratios')
   console.log(`${'endpoint'.padEnd(18)}${pad('bare req/s', 11)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('ours req/s', 12)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('ours/bare', 11)}  per round`)
@@ -221,7 +244,7 @@ async function main() {
     // Uncommitted changes under worker/ or wrangler.toml: the numbers are of the working tree.
     workerChanged: Boolean(git('status', '--porcelain', '--', 'worker', 'wrangler.toml')),
     machine,
-    options: { connections: CONNECTIONS, rounds: ROUNDS, durationSeconds: DURATION, coldStarts: COLD_STARTS, target: TARGET },
+    options: { connections: CONNECTIONS, rounds: ROUNDS, durationSeconds: DURATION, slices: SLICES, coldStarts: COLD_STARTS, target: TARGET },
     loads,
   }
 
@@ -230,8 +253,8 @@ async function main() {
   const bundles = tempDir('bench-bundles-')
   // One version of our Worker for the whole run, whatever is edited meanwhile.
   const snapshot = snapshotOurs()
-  const ours = { script: bundleWorker(join(bundles, 'ours'), snapshot), config: snapshot, vars: { RATE_LIMITS: 'off' } }
   const bare = { script: bundleWorker(join(bundles, 'bare'), BARE_CONFIG), config: BARE_CONFIG, vars: bareVars() }
+  const ours = AA ? { ...bare } : { script: bundleWorker(join(bundles, 'ours'), snapshot), config: snapshot, vars: { RATE_LIMITS: 'off' } }
   const sizes = { worker: sizeOf(ours.script), bareWorker: sizeOf(bare.script), widget }
   results.sizes = sizes
 
@@ -253,7 +276,7 @@ async function main() {
     log(`${title}: starting both`)
     // Both behind the same asset router, serving one copy of widget/dist.
     const assets = copyDir(join(ROOT, 'widget/dist'), 'bench-assets-')
-    const servers = await Promise.all([startWranglerDev('bare', BARE_CONFIG, bare.vars, assets), startWranglerDev('ours', snapshot, ours.vars, assets)])
+    const servers = await Promise.all([startWranglerDev('bare', BARE_CONFIG, bare.vars, assets), startWranglerDev('ours', ours.config, ours.vars, assets)])
       .then(([b, o]) => ({ bare: b, ours: o }))
     setups[title] = await compare(title, servers, await seedBoth(servers))
     await Promise.all([servers.bare.stop(), servers.ours.stop()])
@@ -274,7 +297,7 @@ async function main() {
     const starts: { bare: FirstAnswer[]; ours: FirstAnswer[] } = { bare: [], ours: [] }
     for (let i = 0; i < COLD_STARTS; i++) {
       for (const who of i % 2 === 0 ? (['bare', 'ours'] as const) : (['ours', 'bare'] as const)) {
-        const [config, vars] = who === 'bare' ? [BARE_CONFIG, bare.vars] : [snapshot, ours.vars]
+        const [config, vars] = who === 'bare' ? [BARE_CONFIG, bare.vars] : [ours.config, ours.vars]
         // The widget's first request, on a server started just now: a new isolate, fresh state.
         const server = await startWranglerDev(who, config, vars, assets, '/api/v1/livechat/config')
         starts[who].push(server.firstAnswer)
@@ -299,6 +322,8 @@ async function main() {
 
   machine.loadAfter = loadavg()[0]
   console.log(`Load average (1 min, ${machine.cpus} CPUs): ${machine.loadBefore.toFixed(1)} at the start, ${machine.loadAfter.toFixed(1)} at the end: other work on the machine makes the rounds disagree.`)
+  // An A/A run measures the bench, not the Worker: it leaves results.json alone.
+  if (AA) return
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
   log('wrote bench/results.json')
 }

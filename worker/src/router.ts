@@ -21,31 +21,43 @@ const AGENT_SIGN_IN = new Set(['/api/v1/login', '/api/v1/logout', '/api/v1/me'])
 // Agents' endpoints that Rocket.Chat keeps under livechat/, and its chat.* endpoints.
 const AGENT_LIVECHAT = /^\/api\/v1\/(livechat\/(visitors\.|inquiries\.|agent\.status$|rooms$|room\.closeByUser$)|chat\.)/
 
-/** The widget's endpoints are for browsers on site owners' pages; the agents' are not, unless configured. */
-function corsPolicy(request: Request, env: Env): CorsPolicy | undefined {
-  // The router takes any number of trailing slashes after a route: so must the policy.
-  const pathname = new URL(request.url).pathname.replace(/\/+$/, '')
-  if (AGENT_SIGN_IN.has(pathname))
-    return { setting: 'AGENT_ALLOWED_ORIGINS', origins: setting(env, 'AGENT_ALLOWED_ORIGINS'), methods: 'GET, POST', headers: 'Content-Type, X-User-Id, X-Auth-Token' }
-  if (pathname.startsWith('/api/v1/omnichannel/') || AGENT_LIVECHAT.test(pathname))
-    return { setting: 'AGENT_ALLOWED_ORIGINS', origins: setting(env, 'AGENT_ALLOWED_ORIGINS'), methods: 'GET, POST', headers: 'Content-Type, X-User-Id, X-Auth-Token' }
-  if (pathname.startsWith('/api/v1/livechat/'))
-    return { setting: 'ALLOWED_ORIGINS', origins: setting(env, 'ALLOWED_ORIGINS'), methods: 'GET, POST, DELETE', headers: 'Content-Type, X-Turnstile-Token' }
+type PolicyName = 'agents' | 'widget'
+
+/** Each group's policy, made once per env (as its setting is parsed once): never for a broken
+ * origin list, which throws (and is logged) on every request to its group. */
+const policies = new WeakMap<Env, Partial<Record<PolicyName, CorsPolicy>>>()
+
+function policyOf(env: Env, name: PolicyName): CorsPolicy {
+  let made = policies.get(env)
+  if (!made) policies.set(env, (made = {}))
+  return (made[name] ??= name === 'agents'
+    ? { setting: 'AGENT_ALLOWED_ORIGINS', origins: setting(env, 'AGENT_ALLOWED_ORIGINS'), methods: 'GET, POST', headers: 'Content-Type, X-User-Id, X-Auth-Token' }
+    : { setting: 'ALLOWED_ORIGINS', origins: setting(env, 'ALLOWED_ORIGINS'), methods: 'GET, POST, DELETE', headers: 'Content-Type, X-Turnstile-Token' })
 }
 
-// The policy `before` found for each request, for `finally` to reuse: parsing a broken origin list
-// again there logged every such request twice. No entry: none applies, or the list is broken.
-const policies = new WeakMap<Request, CorsPolicy>()
+/** The widget's endpoints are for browsers on site owners' pages; the agents' are not, unless configured. */
+function corsPolicy(url: URL, env: Env): CorsPolicy | undefined {
+  // The router takes any number of trailing slashes after a route: so must the policy.
+  const pathname = url.pathname.replace(/\/+$/, '')
+  if (AGENT_SIGN_IN.has(pathname) || pathname.startsWith('/api/v1/omnichannel/') || AGENT_LIVECHAT.test(pathname)) return policyOf(env, 'agents')
+  if (pathname.startsWith('/api/v1/livechat/')) return policyOf(env, 'widget')
+}
+
+// The policy `before` found for each request and the URL it parsed, for `finally` to reuse: parsing
+// a broken origin list again there logged every such request twice. No entry: none applies, or the
+// list is broken.
+const found = new WeakMap<Request, { policy: CorsPolicy; url: URL }>()
 
 export const router = Router<IRequest, [Env, ExecutionContext]>({
   before: [
     (request, env) => {
+      const url = new URL(request.url)
       // A broken origin list throws here, and the group's endpoints answer 500 invalid-config.
-      const policy = corsPolicy(request, env)
+      const policy = corsPolicy(url, env)
       if (!policy) return
-      policies.set(request, policy)
-      if (request.method === 'OPTIONS') return preflight(policy, request)
-      enforceOrigin(policy, request)
+      found.set(request, { policy, url })
+      if (request.method === 'OPTIONS') return preflight(policy, request, url)
+      enforceOrigin(policy, request, url)
     },
   ],
   catch: failure,
@@ -53,8 +65,8 @@ export const router = Router<IRequest, [Env, ExecutionContext]>({
     (response: Response, request) => {
       if (request.method === 'OPTIONS') return response // answered in full by `before`
       // No policy when the origin list is broken: this is its 500, with no CORS to add.
-      const policy = policies.get(request)
-      return policy ? withCors(policy, request, response) : response
+      const seen = found.get(request)
+      return seen ? withCors(seen.policy, request, response, seen.url) : response
     },
     (response: Response) => {
       // A WebSocket handshake (101) passes untouched: its headers belong to the upgrade.

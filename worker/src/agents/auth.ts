@@ -8,7 +8,8 @@ import { SAFE_KEY_PART, type AgentRecord } from '../keys.ts'
 import { forbidden, unauthorized } from '../http/responses.ts'
 import { PERMISSIONS, type Permission } from '../roles.ts'
 
-const bytes = (hex: string) => new TextEncoder().encode(hex)
+const utf8 = new TextEncoder()
+const bytes = (hex: string) => utf8.encode(hex)
 
 // Compared against when the user does not exist, so that case does the same work as a wrong token.
 const NO_AGENT_HASH = '0'.repeat(64)

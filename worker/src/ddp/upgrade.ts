@@ -20,7 +20,7 @@ export async function upgradeWebSocket(request: IRequest, env: Env): Promise<Res
   if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket')
     throw ApiError.coded('error-upgrade-required', 'This endpoint takes WebSocket connections only', 426)
   // A page on another site must not open sockets in its visitors' browsers (no Origin: not a browser).
-  enforceOrigin({ setting: 'ALLOWED_ORIGINS or AGENT_ALLOWED_ORIGINS', origins: socketOrigins(env), methods: 'GET', headers: '' }, request)
+  enforceOrigin({ setting: 'ALLOWED_ORIGINS or AGENT_ALLOWED_ORIGINS', origins: socketOrigins(env), methods: 'GET', headers: '' }, request, new URL(request.url))
   const network = clientNetwork(request)
   const forwarded = new Request(request.url, { headers: request.headers })
   // Overwrites whatever the client sent under these names: only the Worker sets them.

@@ -12,10 +12,10 @@ export interface CorsPolicy {
 }
 
 /** Whether a browser on the request's `Origin` may call: no Origin (not a browser's cross-site
- * call), the Worker's own origin, or a listed one. */
-function originAllowed(policy: CorsPolicy, request: Request): boolean {
+ * call), the Worker's own origin, or a listed one. `url`: the request's, parsed. */
+function originAllowed(policy: CorsPolicy, request: Request, url: URL): boolean {
   const origin = request.headers.get('origin')
-  return policy.origins === '*' || origin === null || origin === new URL(request.url).origin || policy.origins.includes(origin)
+  return policy.origins === '*' || origin === null || origin === url.origin || policy.origins.includes(origin)
 }
 
 /**
@@ -24,8 +24,8 @@ function originAllowed(policy: CorsPolicy, request: Request): boolean {
  * itself is readable by that origin, so the widget can tell the site owner which origin to add,
  * and the log names it for the operator.
  */
-export function enforceOrigin(policy: CorsPolicy, request: Request): void {
-  if (originAllowed(policy, request)) return
+export function enforceOrigin(policy: CorsPolicy, request: Request, url: URL): void {
+  if (originAllowed(policy, request, url)) return
   const origin = request.headers.get('origin')!
   // JSON-quoted: the header is the client's. No path: some carry a visitor's token.
   console.warn(`Refused origin ${JSON.stringify(origin)}: not in ${policy.setting}`)
@@ -38,18 +38,21 @@ export function enforceOrigin(policy: CorsPolicy, request: Request): void {
 // Browsers hide every other header from a cross-origin page: the widget needs Retry-After.
 const EXPOSED = { 'access-control-expose-headers': 'Retry-After' }
 
-function allowOrigin(policy: CorsPolicy, request: Request): Record<string, string> {
-  if (policy.origins === '*') return { 'access-control-allow-origin': '*', ...EXPOSED }
+// What every answer under `*` carries.
+const ANY_ORIGIN = Object.entries({ 'access-control-allow-origin': '*', ...EXPOSED })
+
+function allowOrigin(policy: CorsPolicy, request: Request, url: URL): Record<string, string> {
+  if (policy.origins === '*') return Object.fromEntries(ANY_ORIGIN)
   const origin = request.headers.get('origin')
   // Vary even when refusing: a cache must not hand one origin's answer to another.
-  return origin && originAllowed(policy, request)
+  return origin && originAllowed(policy, request, url)
     ? { 'access-control-allow-origin': origin, vary: 'Origin', ...EXPOSED }
     : { vary: 'Origin' }
 }
 
 /** The answer to an OPTIONS preflight. */
-export function preflight(policy: CorsPolicy, request: Request): Response {
-  const headers = allowOrigin(policy, request)
+export function preflight(policy: CorsPolicy, request: Request, url: URL): Response {
+  const headers = allowOrigin(policy, request, url)
   if (headers['access-control-allow-origin']) {
     Object.assign(headers, {
       'access-control-allow-methods': policy.methods,
@@ -62,8 +65,8 @@ export function preflight(policy: CorsPolicy, request: Request): Response {
 
 /** Sets the policy's headers on a response. For a refused origin that is `Vary` alone, so its 403
  * keeps the `Access-Control-Allow-Origin` enforceOrigin gave it. */
-export function withCors(policy: CorsPolicy, request: Request, response: Response): Response {
-  const headers = Object.entries(allowOrigin(policy, request))
+export function withCors(policy: CorsPolicy, request: Request, response: Response, url: URL): Response {
+  const headers = policy.origins === '*' ? ANY_ORIGIN : Object.entries(allowOrigin(policy, request, url))
   const add = (target: Response) => {
     for (const [name, value] of headers) target.headers.set(name, value)
     return target

@@ -107,12 +107,12 @@ export class VisitorRegistry extends DurableObject<Env> {
 
   /** The visitor holding this token, straight from the authority. */
   find(token: string): Visitor | null {
-    return this.visitors.find('token = ?', token)?.visitor ?? null
+    return this.visitors.record('token = ?', token)
   }
 
   /** The visitor with this _id. */
   info(id: string): Visitor | null {
-    return this.visitors.find('id = ?', id)?.visitor ?? null
+    return this.visitors.record('id = ?', id)
   }
 
   /** The newest visitor matching every criterion (contact.search). */
