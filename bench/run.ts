@@ -1,6 +1,6 @@
 // npm run bench [-- --quick] [-- --rounds 5 --duration 2 --slices 8 --connections 20 --cold-starts 10 --only counts|wrangler|miniflare|cold ...] [-- --aa]
 //
-// Default: 5 rounds × 2 s per server and endpoint in each setup, 10 cold starts each: about 9
+// Default: 5 rounds × 2 s per server and endpoint in each setup, 10 cold starts each: about 6
 // minutes for this part. --quick: 5 rounds × 1 s, 3 cold starts (about 4 minutes). Each server's
 // seconds of a round are --slices short runs, alternating with the other server's (see compare).
 // --aa: a second copy of the bare Worker in ours' place, to see the bench's own noise.
