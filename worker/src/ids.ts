@@ -1,3 +1,5 @@
+// The widget bundles this module too (visitor-memory.ts, identity.ts): no work at module level,
+// or it ships in every widget.js whether used or not (a hex table here cost 55 B gzip).
 // Rocket.Chat's Random.id() alphabet: no 0/1/I/O/l, so ids survive being read aloud or retyped.
 const ALPHABET = '23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz'
 // Largest multiple of the alphabet's length below 256: bytes above it are redrawn, so every
@@ -15,22 +17,13 @@ export function randomId(length = 17): string {
   return id
 }
 
-/** Each byte's two lowercase hex digits. */
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'))
-
-/** Lowercase hex of bytes (on every agent request: a table, not a formatted string per byte). */
-export function toHex(bytes: Uint8Array): string {
-  let hex = ''
-  for (const b of bytes) hex += HEX[b]
-  return hex
-}
+/** Lowercase hex of bytes. */
+export const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 
 /** The bytes of a hex string (callers check its shape first). */
 export const fromHex = (hex: string): Uint8Array => Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16))
 
-const utf8 = new TextEncoder()
-
 /** Lowercase hex SHA-256 of a string. */
 export async function sha256Hex(text: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(text))))
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))))
 }
