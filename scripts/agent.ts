@@ -17,8 +17,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { SAFE_KEY_PART, USERNAME, keys, type AgentRecord, type PasswordRecord } from '../worker/src/keys.ts'
-import { ROLES } from '../worker/src/roles.ts'
-import { randomId } from '../worker/src/ids.ts'
+import { ROLES } from '../shared/roles.ts'
+import { randomId } from '../shared/ids.ts'
 import { HASH_BYTES, MIN_PASSWORD_LENGTH, PASSWORD_ITERATIONS, PASSWORD_KDF, SALT_BYTES } from '../worker/src/agents/password-kdf.ts'
 
 const USAGE = `usage: npm run agent -- create <username> [--role <role>]... [--password-stdin] [--remote] [--persist-to <dir>]

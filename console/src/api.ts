@@ -1,8 +1,8 @@
 // The console's calls to the Worker's Rocket.Chat-shaped REST API. No retries: an agent sees
 // the error and a "Try again" button. A 401 on an authenticated call ends the session (the app
 // returns to sign-in); every other failure comes back as a message fit to show.
-import type { Visitor } from '../../worker/src/visitor'
-import type { CustomField } from '../../worker/src/visitor-rules'
+import type { Visitor } from '../../shared/visitor'
+import type { CustomField } from '../../shared/visitor-rules'
 import type { AgentRoom, AgentStatus, Inquiry, Message } from '../../shared/chat'
 
 export type { Visitor }

@@ -1,5 +1,5 @@
 // The contact edit form's fields, rules and request body. Validation uses the server's own rules
-// (worker/src/visitor-rules.ts), so the form refuses what the API would; this module loads with
+// (shared/visitor-rules.ts), so the form refuses what the API would; this module loads with
 // the contact view, not on the first screen.
 import {
   LIMITS,
@@ -9,7 +9,7 @@ import {
   isValidCustomValue,
   isValidEmail,
   normalizeEmail,
-} from '../../worker/src/visitor-rules'
+} from '../../shared/visitor-rules'
 import type { ConfigField, ContactUpdate, Visitor } from './api'
 import { emailsOf, phonesOf } from './contact'
 

@@ -1,6 +1,6 @@
 // The signed-in agent's token, in sessionStorage only: it goes with the tab, never to disk for
 // other tabs or later visits. Where sessionStorage is blocked, it lives in memory for the page.
-import { PERMISSIONS, type Permission } from '../../worker/src/roles'
+import { PERMISSIONS, type Permission } from '../../shared/roles'
 import type { Session } from './api'
 
 const KEY = 'ecc-console:session'

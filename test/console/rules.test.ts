@@ -1,5 +1,5 @@
 // The console's pure parts: the API client's error messages, the form's rules (the server's own,
-// from worker/src/visitor-rules.ts) and the request body they produce.
+// from shared/visitor-rules.ts) and the request body they produce.
 import { afterEach, expect, test, vi } from 'vitest'
 import { createApi, UNREACHABLE } from '../../console/src/api'
 import { formFields, MESSAGES, toContactUpdate, validate, fieldOfServerError, customKey } from '../../console/src/contact-form'

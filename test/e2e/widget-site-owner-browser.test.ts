@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Visitor } from '../../worker/src/visitor.ts'
+import type { Visitor } from '../../shared/visitor.ts'
 import { hostHtml, serveHostPages, startDevAndChromium } from '../support/browser.ts'
 import { agentCli, freePort, type WranglerDev } from '../support/wrangler-dev.ts'
 

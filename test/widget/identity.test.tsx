@@ -3,8 +3,8 @@
 // and starts afresh when another person is identified on this browser.
 import { fireEvent, screen, waitFor } from '@testing-library/preact'
 import { expect, test, vi } from 'vitest'
-import { sha256Hex } from '../../worker/src/ids'
-import { IDENTIFIER_MAX_LENGTH } from '../../worker/src/visitor-rules'
+import { sha256Hex } from '../../shared/ids'
+import { IDENTIFIER_MAX_LENGTH } from '../../shared/visitor-rules'
 import { installHostApis } from '../../widget/src/host-api'
 import { json, mountWidget, page, stubServer, type Sent } from './support'
 

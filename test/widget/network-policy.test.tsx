@@ -5,7 +5,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/preact'
 import { expect, test, vi } from 'vitest'
 import type { SubmitTexts } from '../../shared/widget-texts'
-import { sha256Hex } from '../../worker/src/ids'
+import { sha256Hex } from '../../shared/ids'
 import { MAX_ATTEMPTS, RETRY_BOUND_MS } from '../../widget/src/api-client'
 import { installHostApis } from '../../widget/src/host-api'
 import type { Lang, Strings } from '../../widget/src/i18n'

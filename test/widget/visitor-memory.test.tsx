@@ -1,7 +1,7 @@
 import { screen, waitFor } from '@testing-library/preact'
 import { expect, test } from 'vitest'
 import { createVisitorMemory, newToken } from '../../widget/src/visitor-memory'
-import { isValidToken } from '../../worker/src/visitor-rules'
+import { isValidToken } from '../../shared/visitor-rules'
 import { json, mountWidget, stubServer } from './support'
 
 test('tokens are 24 random characters that the API accepts as a token', () => {

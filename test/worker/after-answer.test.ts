@@ -5,7 +5,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { afterEach, describe, expect, it } from 'vitest'
 import { keys } from '../../worker/src/keys.ts'
-import type { Visitor } from '../../worker/src/visitor.ts'
+import type { Visitor } from '../../shared/visitor.ts'
 import type { VisitorRegistry } from '../../worker/src/visitors/visitor-registry.ts'
 import { afterAnswer } from '../../worker/src/after-answer.ts'
 import { env, fetchVisitor, newToken, register, registry, registrySettled } from './support.ts'

@@ -3,7 +3,7 @@
 // token, and an erased contact stays erased.
 import { describe, expect, it } from 'vitest'
 import { keys } from '../../worker/src/keys.ts'
-import type { Visitor } from '../../worker/src/visitor.ts'
+import type { Visitor } from '../../shared/visitor.ts'
 import { call, createAgent, env, fetchVisitor, newToken, register, registryTables, signIdentity, snapshot, withSecret } from './support.ts'
 
 type Headers = Record<string, string>

@@ -10,9 +10,9 @@
 import { runInDurableObject } from 'cloudflare:test'
 import fc from 'fast-check'
 import { describe, it } from 'vitest'
-import { randomId } from '../../worker/src/ids.ts'
+import { randomId } from '../../shared/ids.ts'
 import { keys } from '../../worker/src/keys.ts'
-import type { Visitor } from '../../worker/src/visitor.ts'
+import type { Visitor } from '../../shared/visitor.ts'
 import { call, createAgent, env, registry, registryTables, signIdentity, withSecret } from './support.ts'
 
 type Mode = 'verified' | 'true' | 'false'

@@ -5,7 +5,7 @@ import { runInDurableObject } from 'cloudflare:test'
 import { vi } from 'vitest'
 import { hashPassword } from '../../worker/src/agents/passwords.ts'
 import type { LoginThrottle } from '../../worker/src/agents/login-throttle.ts'
-import { randomId, sha256Hex, toHex } from '../../worker/src/ids.ts'
+import { randomId, sha256Hex, toHex } from '../../shared/ids.ts'
 import { keys, type AgentRecord } from '../../worker/src/keys.ts'
 import { call, clientIp, countingNamespace } from './support.ts'
 

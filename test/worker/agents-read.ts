@@ -1,6 +1,6 @@
 // A contact as agents read it, from both places they read it: KV's copy (omnichannel/contact) and
 // the registry (livechat/visitors.info).
-import type { Visitor } from '../../worker/src/visitor.ts'
+import type { Visitor } from '../../shared/visitor.ts'
 import { expectStatus } from './chat-support.ts'
 import { call, createAgent, getContact } from './support.ts'
 

@@ -3,7 +3,7 @@
 import { env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { alarmBy } from '../../worker/src/alarm-by.ts'
-import { randomId } from '../../worker/src/ids.ts'
+import { randomId } from '../../shared/ids.ts'
 
 const inFreshObject = (run: (storage: DurableObjectStorage) => Promise<void>) =>
   runInDurableObject(env.CHAT_ROOM.getByName(`alarm-${randomId()}`), (_instance, state) => run(state.storage))

@@ -2,7 +2,7 @@
 // syncing, closing; each with its permission.
 import { describe, expect, it } from 'vitest'
 import type { Inquiry, Message, Room } from '../../shared/chat.ts'
-import { randomId } from '../../worker/src/ids.ts'
+import { randomId } from '../../shared/ids.ts'
 import {
   expectError, expectStatus, get, history, post, sendAgent, servingAgent, take, visitorSays, visitorWithRoom,
 } from './chat-support.ts'

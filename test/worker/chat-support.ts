@@ -1,7 +1,7 @@
 // Live chat through the Worker: a visitor with a room, messages both ways, agents.
 import { expect } from 'vitest'
 import type { Inquiry, Message, Room } from '../../shared/chat.ts'
-import type { Visitor } from '../../worker/src/visitor.ts'
+import type { Visitor } from '../../shared/visitor.ts'
 import { call, createAgent, newToken, register } from './support.ts'
 
 const JSON_TYPE = { 'content-type': 'application/json' }

@@ -4,7 +4,7 @@ import { runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it, vi } from 'vitest'
 import type { Message, Room } from '../../shared/chat.ts'
 import { MAX_MESSAGE_LENGTH } from '../../shared/chat.ts'
-import { randomId } from '../../worker/src/ids.ts'
+import { randomId } from '../../shared/ids.ts'
 import {
   expectError, expectStatus, get, history, openRoom, post, sendAgent, sendVisitor, servingAgent, visitorSays, visitorWithRoom,
 } from './chat-support.ts'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { fetchVisitor, newToken, postVisitor } from './support.ts'
-import type { Visitor } from '../../worker/src/visitor.ts'
+import type { Visitor } from '../../shared/visitor.ts'
 
 const registerAll = async (visitors: Record<string, unknown>[]) =>
   Promise.all(visitors.map(async (visitor) => {

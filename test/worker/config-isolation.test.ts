@@ -3,7 +3,7 @@
 // a malformed LIVECHAT_THEME, which only the widget's config uses, broke registration and the
 // agents' contact endpoint too.
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
-import type { Visitor } from '../../worker/src/visitor.ts'
+import type { Visitor } from '../../shared/visitor.ts'
 import { call, createAgent, getContact, newToken, postVisitor, register, signIdentity, snapshot, withSecret } from './support.ts'
 
 const INVALID_CONFIG = {

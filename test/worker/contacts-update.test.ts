@@ -2,7 +2,7 @@
 // never touches a token, keeps what it is not sent, and cannot bring an erased contact back.
 import { describe, expect, it } from 'vitest'
 import { keys } from '../../worker/src/keys.ts'
-import type { Visitor } from '../../worker/src/visitor.ts'
+import type { Visitor } from '../../shared/visitor.ts'
 import { FIELDS, call, createAgent, env, fetchVisitor, newToken, register, registryTables, snapshot } from './support.ts'
 
 type Headers = Record<string, string>

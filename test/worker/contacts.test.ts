@@ -2,7 +2,7 @@
 // visitors.info and contacts.delete, with Rocket.Chat's semantics and the registry's guarantees.
 import { describe, expect, it } from 'vitest'
 import { keys } from '../../worker/src/keys.ts'
-import type { Visitor } from '../../worker/src/visitor.ts'
+import type { Visitor } from '../../shared/visitor.ts'
 import { FIELDS, call, createAgent, env, fetchVisitor, getContact, newToken, register, registryTables, snapshot } from './support.ts'
 
 type Headers = Record<string, string>

@@ -5,7 +5,7 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { changePassword, createAgentWithPassword, logout, me, signIn } from './agent-support.ts'
 import { LOGGED_OUT_ERROR, NOT_ALLOWED, agentParams, connect, method, shardOf, sub, visitorParams, type Ddp } from './ddp-support.ts'
-import { randomId } from '../../worker/src/ids.ts'
+import { randomId } from '../../shared/ids.ts'
 import { newToken } from './support.ts'
 
 const QUEUE = 'stream-livechat-inquiry-queue-observer'

@@ -9,7 +9,7 @@ import { DdpGateway } from '../../worker/src/ddp/gateway.ts'
 import { Subscribers } from '../../worker/src/ddp/subscribers.ts'
 import { createAgentWithPassword, signIn } from './agent-support.ts'
 import { agentParams, connect, method, shardOf, sub } from './ddp-support.ts'
-import { randomId } from '../../worker/src/ids.ts'
+import { randomId } from '../../shared/ids.ts'
 import { clientIp } from './support.ts'
 
 const QUEUE = 'stream-livechat-inquiry-queue-observer'

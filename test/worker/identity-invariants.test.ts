@@ -1,7 +1,7 @@
 // The defects found in 0.1's identity layer, each reproduced: every test here failed on 0.1.
 import { describe, expect, it } from 'vitest'
 import { keys } from '../../worker/src/keys.ts'
-import type { Visitor } from '../../worker/src/visitor.ts'
+import type { Visitor } from '../../shared/visitor.ts'
 import { call, createAgent, env, fetchVisitor, getContact, newToken, postVisitor, register, registryTables, snapshot } from './support.ts'
 
 const rc = { MATCH_VISITORS_BY_CONTACT: 'true' }

@@ -2,7 +2,7 @@
 // identifier ever reaches a verified visitor's record.
 import { describe, expect, it, vi } from 'vitest'
 import { IDENTITY_SECRET, fetchVisitor, newToken, postVisitor, register, registryTables, signIdentity, snapshot, withSecret } from './support.ts'
-import type { Visitor } from '../../worker/src/visitor.ts'
+import type { Visitor } from '../../shared/visitor.ts'
 
 const verifiedAs = async (identifier: string, visitor: Record<string, unknown>, vars: Partial<Env> = {}) =>
   register({ ...visitor, identity: await signIdentity(identifier) }, { ...withSecret, ...vars })

@@ -2,8 +2,8 @@
 // "not sent", an email's length measured after trimming, the bound on what a pattern runs on,
 // custom field ids that are Object.prototype's names, and the shape of a signed identity.
 import { describe, expect, it } from 'vitest'
-import type { Visitor } from '../../worker/src/visitor.ts'
-import { LIMITS } from '../../worker/src/visitor-rules.ts'
+import type { Visitor } from '../../shared/visitor.ts'
+import { LIMITS } from '../../shared/visitor-rules.ts'
 import { call, createAgent, fetchVisitor, getContact, newToken, postVisitor, register, signIdentity, snapshot, withSecret } from './support.ts'
 
 /** Sends `visitor` and expects a 400 with exactly `error` (and `errorType`), leaving everything as it was. */

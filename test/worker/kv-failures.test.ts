@@ -2,7 +2,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { keys } from '../../worker/src/keys.ts'
-import type { Visitor } from '../../worker/src/visitor.ts'
+import type { Visitor } from '../../shared/visitor.ts'
 import type { VisitorRegistry } from '../../worker/src/visitors/visitor-registry.ts'
 import { call, createAgent, env, fetchVisitor, getContact, kvWith, newToken, postVisitor, register, registry, registrySettled, registryTables, replicateTo } from './support.ts'
 

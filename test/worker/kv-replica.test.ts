@@ -3,7 +3,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { keys } from '../../worker/src/keys.ts'
-import type { Visitor } from '../../worker/src/visitor.ts'
+import type { Visitor } from '../../shared/visitor.ts'
 import { BATCH, RESWEEP_MS } from '../../worker/src/visitors/kv-replica.ts'
 import type { VisitorRegistry } from '../../worker/src/visitors/visitor-registry.ts'
 import { countingKv, env, fetchVisitor, kvWith, newToken, postVisitor, register, registry, registrySettled, replicateTo } from './support.ts'

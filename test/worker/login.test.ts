@@ -2,7 +2,7 @@
 // miniflare's real KV and the real throttle Durable Object.
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { sha256Hex } from '../../worker/src/ids.ts'
+import { sha256Hex } from '../../shared/ids.ts'
 import { keys, type AgentRecord, type SessionRecord } from '../../worker/src/keys.ts'
 import { call, countingKv, createAgent, getContact, kvWith } from './support.ts'
 import {

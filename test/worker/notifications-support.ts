@@ -4,7 +4,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from 'cloudflare:test'
 import { inject } from 'vitest'
 import worker from '../../worker/src/index.ts'
-import { randomId } from '../../worker/src/ids.ts'
+import { randomId } from '../../shared/ids.ts'
 import type { EventOutbox } from '../../worker/src/notifications/event-outbox.ts'
 import type { Destination, EventRefs, EventType, QueuedEvent } from '../../worker/src/notifications/events.ts'
 import type { Received } from '../support/webhook-receiver-context.ts'

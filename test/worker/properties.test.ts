@@ -9,8 +9,8 @@
 import { runInDurableObject } from 'cloudflare:test'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { randomId } from '../../worker/src/ids.ts'
-import type { Visitor } from '../../worker/src/visitor.ts'
+import { randomId } from '../../shared/ids.ts'
+import type { Visitor } from '../../shared/visitor.ts'
 import {
   BASE, FIELDS, call, createAgent, env, kvWith, registry, registryTables, replicateTo, signIdentity, snapshot, withSecret,
 } from './support.ts'

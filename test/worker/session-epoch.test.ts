@@ -4,7 +4,7 @@
 // neither the CLI's clock nor the session's own timestamps decide anything but its expiry.
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { sha256Hex } from '../../worker/src/ids.ts'
+import { sha256Hex } from '../../shared/ids.ts'
 import { keys, type AgentRecord } from '../../worker/src/keys.ts'
 import { getContact, kvWith } from './support.ts'
 import {

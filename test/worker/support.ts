@@ -3,10 +3,10 @@ import { createExecutionContext, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { expect } from 'vitest'
 import worker from '../../worker/src/index.ts'
-import type { Visitor } from '../../worker/src/visitor.ts'
+import type { Visitor } from '../../shared/visitor.ts'
 import type { VisitorRegistry } from '../../worker/src/visitors/visitor-registry.ts'
 import { keys, type AgentRecord } from '../../worker/src/keys.ts'
-import { randomId, sha256Hex, toHex } from '../../worker/src/ids.ts'
+import { randomId, sha256Hex, toHex } from '../../shared/ids.ts'
 
 export const BASE = 'https://contact.example'
 

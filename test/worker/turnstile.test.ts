@@ -2,7 +2,7 @@
 // siteverify vouches for, checked before anything is stored. Siteverify is a real local HTTP server
 // (test/support/turnstile-standin.ts) that the Worker reaches over the network, as it would Cloudflare.
 import { afterEach, beforeEach, describe, expect, inject, it, vi, type MockInstance } from 'vitest'
-import { randomId } from '../../worker/src/ids.ts'
+import { randomId } from '../../shared/ids.ts'
 import type { TurnstileStandin } from '../support/turnstile-context.ts'
 import { expectStatus, post } from './chat-support.ts'
 import { call, fetchVisitor, newToken, postVisitor, snapshot } from './support.ts'

@@ -4,7 +4,7 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { VisitorTable } from '../../worker/src/visitors/visitor-table.ts'
-import { usernameKey } from '../../worker/src/visitor-rules.ts'
+import { usernameKey } from '../../shared/visitor-rules.ts'
 import { call, createAgent, newToken, postVisitor, register, registry, registryTables, snapshot } from './support.ts'
 
 const unique = () => newToken().slice(0, 8).toLowerCase()

@@ -4,7 +4,7 @@
 // permanent condition (500 error-invalid-config: the site must fix it).
 import type { AgentInfo, Room } from '../../shared/chat'
 import type { OwnerTexts } from '../../shared/widget-texts'
-import type { CustomField, VisitorIdentity } from '../../worker/src/visitor-rules'
+import type { CustomField, VisitorIdentity } from '../../shared/visitor-rules'
 
 export type ConfigField = Omit<CustomField, 'scope' | 'visibility'>
 export type FieldMode = 'required' | 'optional' | 'hidden'

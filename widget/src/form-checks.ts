@@ -6,7 +6,7 @@ import {
   isValidCustomValue,
   isValidEmail,
   normalizeEmail,
-} from '../../worker/src/visitor-rules'
+} from '../../shared/visitor-rules'
 import type { ConfigField, LivechatConfig } from './api-client'
 import type { ErrorKey, FieldSpec, Values } from './form-rules'
 import type { Guest } from './widget'

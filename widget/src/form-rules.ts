@@ -1,5 +1,5 @@
 // Which fields the pre-chat form shows (how they validate is form-checks.ts, in the submit chunk).
-import { fieldOptions } from '../../worker/src/visitor-rules'
+import { fieldOptions } from '../../shared/visitor-rules'
 import type { ConfigField, LivechatConfig } from './api-client'
 
 export type Values = Record<string, string>

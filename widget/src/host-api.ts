@@ -1,7 +1,7 @@
 // The two JavaScript APIs a host page can use, both thin facades over the one widget object:
 // Rocket.Chat's (so its stock embed snippet works) and our own `window.LiveChat`.
 import type { AgentInfo } from '../../shared/chat'
-import type { VisitorIdentity } from '../../worker/src/visitor-rules'
+import type { VisitorIdentity } from '../../shared/visitor-rules'
 import type { Guest, Identify, RegisterResult, Theme, Widget } from './widget'
 import { acceptsToken, safely } from './widget'
 

@@ -1,6 +1,6 @@
 // LiveChat.identify() and registerGuest({identity}), in the extras chunk: most sites never call them.
-import { sha256Hex } from '../../worker/src/ids'
-import { IDENTIFIER_MAX_LENGTH, hasControlCharacters, type VisitorIdentity } from '../../worker/src/visitor-rules'
+import { sha256Hex } from '../../shared/ids'
+import { IDENTIFIER_MAX_LENGTH, hasControlCharacters, type VisitorIdentity } from '../../shared/visitor-rules'
 import { defined } from './visitor-payload'
 import type { Identify, RegisterResult, Widget } from './widget'
 

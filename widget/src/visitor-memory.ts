@@ -3,8 +3,8 @@
 // the form draft, and the chat's draft and unsent messages (the chat chunk's, opaque here).
 // Storage can be unavailable (privacy modes, sandboxed frames) or full (QuotaExceededError):
 // then a key whose write or removal failed lives in memory for the page, and is read from there.
-import { randomId } from '../../worker/src/ids'
-import { isValidToken } from '../../worker/src/visitor-rules'
+import { randomId } from '../../shared/ids'
+import { isValidToken } from '../../shared/visitor-rules'
 import type { VisitorPayload } from './api-client'
 
 export interface Registration {

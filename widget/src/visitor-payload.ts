@@ -1,6 +1,6 @@
 // The registration request body: built stably from the visitor's data, and compared with
 // the last one the server accepted so that data it already has is not sent again.
-import { hasControlCharacters, hasLoneSurrogates } from '../../worker/src/visitor-rules'
+import { hasControlCharacters, hasLoneSurrogates } from '../../shared/visitor-rules'
 import type { VisitorPayload } from './api-client'
 import type { Guest } from './widget'
 

@@ -1,7 +1,7 @@
 // The one widget object: its state, its events and every operation the host APIs
 // (RocketChat, LiveChat) and the components call. Methods are closures, so they can be
 // passed around detached from the object.
-import { isValidToken, type VisitorIdentity } from '../../worker/src/visitor-rules'
+import { isValidToken, type VisitorIdentity } from '../../shared/visitor-rules'
 import type { ComponentType } from 'preact'
 import type { ApiClient, LivechatConfig, OnRetry } from './api-client'
 import type { Extras, LoadExtras } from './extras'

@@ -4,7 +4,7 @@
 import * as v from 'valibot'
 import { isSafePattern } from './pattern-safety.ts'
 import { ApiError } from './http/responses.ts'
-import { hasControlCharacters, hasLoneSurrogates, isValidEmail, type CustomField } from './visitor-rules.ts'
+import { hasControlCharacters, hasLoneSurrogates, isValidEmail, type CustomField } from '../../shared/visitor-rules.ts'
 import { CHAT_TEXT_KEYS, FORM_TEXT_KEYS, OWNER_TEXT_MAX_LENGTH, WIDGET_LANGUAGES } from '../../shared/widget-texts.ts'
 import { EVENT_TYPES, type EventType } from './notifications/event-types.ts'
 

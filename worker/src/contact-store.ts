@@ -4,7 +4,7 @@ import { SAFE_KEY_PART, USERNAME, keys, type AgentRecord } from './keys.ts'
 // Looked up in place of a missing user. The CLI never makes an empty username nor an id this long.
 const NO_NAME = ''
 const NO_USER_ID = '-'.repeat(128)
-import type { Visitor } from './visitor.ts'
+import type { Visitor } from '../../shared/visitor.ts'
 
 export class ContactStore {
   // Public for authenticate(), which also reads the session a token names.

@@ -3,10 +3,10 @@
 // POST /api/v1/login made (its hash names a session in KV).
 import { readSession, sessionSignsIn } from './sessions.ts'
 import type { ContactStore } from '../contact-store.ts'
-import { sha256Hex } from '../ids.ts'
+import { sha256Hex } from '../../../shared/ids.ts'
 import { SAFE_KEY_PART, type AgentRecord } from '../keys.ts'
 import { forbidden, unauthorized } from '../http/responses.ts'
-import { PERMISSIONS, type Permission } from '../roles.ts'
+import { PERMISSIONS, type Permission } from '../../../shared/roles.ts'
 
 const utf8 = new TextEncoder()
 const bytes = (hex: string) => utf8.encode(hex)

@@ -2,7 +2,7 @@
 // random 16-byte salt per password.
 // Verifying costs the same whether or not the agent exists or has a password: a missing record
 // is checked against a dummy one with the same parameters.
-import { fromHex, toHex } from '../ids.ts'
+import { fromHex, toHex } from '../../../shared/ids.ts'
 import type { PasswordRecord } from '../keys.ts'
 import { HASH_BYTES, PASSWORD_ITERATIONS, PASSWORD_KDF, SALT_BYTES } from './password-kdf.ts'
 

@@ -4,7 +4,7 @@
 // `passwd` replaces the epoch, and every request compares the session's epoch with the agent
 // record it reads. No clock decides it, so neither the CLI's clock nor a login served from a
 // stale copy of the record (KV caches it for about 60 s) yields a session that outlives `passwd`.
-import { sha256Hex } from '../ids.ts'
+import { sha256Hex } from '../../../shared/ids.ts'
 import { keys, type AgentRecord, type SessionRecord } from '../keys.ts'
 
 const DAY_MS = 86_400_000

@@ -1,7 +1,7 @@
 // Who may read a room's streams and act on it: Rocket.Chat's rules for livechat rooms, in one place
 // for the REST endpoints and the DDP gateway alike.
 import type { Room } from '../../../shared/chat.ts'
-import { ROOM_SUPERVISOR_ROLES } from '../roles.ts'
+import { ROOM_SUPERVISOR_ROLES } from '../../../shared/roles.ts'
 
 /** A signed-in agent as the room sees it. */
 export interface AgentWho {

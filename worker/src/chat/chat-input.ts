@@ -4,7 +4,7 @@ import * as v from 'valibot'
 import { MAX_MESSAGE_LENGTH } from '../../../shared/chat.ts'
 import { SAFE_KEY_PART } from '../keys.ts'
 import { ApiError } from '../http/responses.ts'
-import { hasLoneSurrogates } from '../visitor-rules.ts'
+import { hasLoneSurrogates } from '../../../shared/visitor-rules.ts'
 
 // Control characters other than tab and newlines: they only hide or garble text.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/

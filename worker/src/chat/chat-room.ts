@@ -4,7 +4,7 @@
 // subscribed to its streams and keeps the Omnichannel index's copy of its state up to date.
 import { DurableObject } from 'cloudflare:workers'
 import type { AgentInfo, ChatUser, Message, PageInfo, Room } from '../../../shared/chat.ts'
-import { randomId } from '../ids.ts'
+import { randomId } from '../../../shared/ids.ts'
 import { activityStream, isRoomStream, mayAccess, type AgentWho, type Who } from './access.ts'
 import { ddpMessage } from './ddp-dates.ts'
 import type { Except } from './fanout.ts'

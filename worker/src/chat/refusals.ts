@@ -1,6 +1,6 @@
 // A room's refusal as Rocket.Chat's error, for the visitor's endpoints and the agents'.
 import { ApiError } from '../http/responses.ts'
-import { isValidToken } from '../visitor-rules.ts'
+import { isValidToken } from '../../../shared/visitor-rules.ts'
 import { registry } from '../visitors/visitor-registry.ts'
 import { isRoomId } from './chat-input.ts'
 import type { RoomRefusal } from './chat-room.ts'

@@ -1,7 +1,7 @@
 // A contact as agents see it, everywhere agents read one (REST answers, the console's live stream):
 // with the visitor's token only when CONTACT_INCLUDE_TOKEN says so.
 import { setting } from '../config.ts'
-import type { Visitor } from '../visitor.ts'
+import type { Visitor } from '../../../shared/visitor.ts'
 
 export type AgentsContact = Visitor | Omit<Visitor, 'token'>
 

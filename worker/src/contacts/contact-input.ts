@@ -4,8 +4,8 @@ import * as v from 'valibot'
 import { contactFields } from '../config.ts'
 import { ApiError } from '../http/responses.ts'
 import { checkTokenShape, emailText, fieldValues, maybe, parseOrThrow, text, usernameText } from '../http/validation.ts'
-import type { Visitor } from '../visitor.ts'
-import { LIMITS, isValidCustomValue, isValidEmail } from '../visitor-rules.ts'
+import type { Visitor } from '../../../shared/visitor.ts'
+import { LIMITS, isValidCustomValue, isValidEmail } from '../../../shared/visitor-rules.ts'
 
 const Body = v.strictObject({
   // Accepted as Rocket.Chat does, and as there, not used: the token and email find the contact.

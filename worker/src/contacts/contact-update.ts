@@ -5,8 +5,8 @@ import * as v from 'valibot'
 import { contactFields } from '../config.ts'
 import { ApiError } from '../http/responses.ts'
 import { emailText, fieldValues, maybe, parseOrThrow, text } from '../http/validation.ts'
-import type { Visitor } from '../visitor.ts'
-import { LIMITS, isValidCustomValue, isValidEmail } from '../visitor-rules.ts'
+import type { Visitor } from '../../../shared/visitor.ts'
+import { LIMITS, isValidCustomValue, isValidEmail } from '../../../shared/visitor-rules.ts'
 
 const notBlank = v.check((s: string) => s.trim() !== '', 'must not be empty')
 // Rocket.Chat's contacts hold lists; a visitor here has one email and one phone.

@@ -4,7 +4,7 @@
 // are read again on each sub and method, so logout, expiry and `passwd` end the socket's access.
 import { readSession, sessionSignsIn } from '../agents/sessions.ts'
 import { ContactStore } from '../contact-store.ts'
-import { sha256Hex } from '../ids.ts'
+import { sha256Hex } from '../../../shared/ids.ts'
 import { SAFE_KEY_PART } from '../keys.ts'
 import type { SignedInAgent } from './attachment.ts'
 

@@ -2,7 +2,7 @@
 // always naming the field.
 import * as v from 'valibot'
 import { ApiError } from './responses.ts'
-import { LIMITS, hasControlCharacters, hasLoneSurrogates, isValidToken, usernameProblem } from '../visitor-rules.ts'
+import { LIMITS, hasControlCharacters, hasLoneSurrogates, isValidToken, usernameProblem } from '../../../shared/visitor-rules.ts'
 
 const kindOf = (x: unknown) => (x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x)
 

@@ -4,7 +4,7 @@
 import { EmailMessage } from 'cloudflare:email'
 import { configError, contactFields, setting } from '../config.ts'
 import { chatRoom } from '../chat/stubs.ts'
-import type { Visitor } from '../visitor.ts'
+import type { Visitor } from '../../../shared/visitor.ts'
 import { registry } from '../visitors/visitor-registry.ts'
 import type { QueuedEvent } from './events.ts'
 import { buildMime, type Mail } from './mime.ts'

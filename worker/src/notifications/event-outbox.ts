@@ -4,7 +4,7 @@
 // row for the object's alarm, and a row an instance left behind (it died mid-send) goes out when
 // the object next starts: nothing recorded is lost; a row may be sent twice, and receivers
 // deduplicate on its eventId.
-import { randomId } from '../ids.ts'
+import { randomId } from '../../../shared/ids.ts'
 import { destinations, type EventRefs, type EventType, type QueuedEvent } from './events.ts'
 import { afterAnswer } from '../after-answer.ts'
 import { alarmBy } from '../alarm-by.ts'

@@ -5,7 +5,7 @@ import type { Message, Room } from '../../../shared/chat.ts'
 import { chatRoom } from '../chat/stubs.ts'
 import { ContactStore } from '../contact-store.ts'
 import { agentsView } from '../contacts/agents-view.ts'
-import type { Visitor } from '../visitor.ts'
+import type { Visitor } from '../../../shared/visitor.ts'
 import { registry } from '../visitors/visitor-registry.ts'
 import type { QueuedEvent } from './events.ts'
 

@@ -7,7 +7,7 @@ import { enforceRateLimit } from '../http/rate-limit.ts'
 import { ApiError, ok } from '../http/responses.ts'
 import { TURNSTILE_HEADER, invalidTurnstile, turnstileOn, verifyTurnstile } from '../http/turnstile.ts'
 import { parseVisitorInput } from './visitor-input.ts'
-import { isValidToken } from '../visitor-rules.ts'
+import { isValidToken } from '../../../shared/visitor-rules.ts'
 import { registry } from './visitor-registry.ts'
 import { visitorView } from './visitor-view.ts'
 

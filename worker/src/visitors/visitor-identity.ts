@@ -2,9 +2,9 @@
 // VISITOR_IDENTITY_SECRET, and the widget passes the signature on. Unlike Chatwoot's identity
 // hashes, ours expire, so a leaked one cannot be replayed for long.
 import { setting } from '../config.ts'
-import { fromHex } from '../ids.ts'
+import { fromHex } from '../../../shared/ids.ts'
 import { ApiError } from '../http/responses.ts'
-import { IDENTITY_MAX_LIFETIME_S, type VisitorIdentity } from '../visitor-rules.ts'
+import { IDENTITY_MAX_LIFETIME_S, type VisitorIdentity } from '../../../shared/visitor-rules.ts'
 
 const invalid = (reason: string) => ApiError.coded('error-invalid-identity', reason)
 

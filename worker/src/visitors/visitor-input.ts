@@ -3,10 +3,10 @@
 import * as v from 'valibot'
 import { setting, visitorFields } from '../config.ts'
 import { ApiError } from '../http/responses.ts'
-import type { Visitor } from '../visitor.ts'
+import type { Visitor } from '../../../shared/visitor.ts'
 import { verifyIdentity } from './visitor-identity.ts'
 import { checkTokenShape, emailText, httpUrlText, maybe, parseOrThrow, text, usernameText } from '../http/validation.ts'
-import { IDENTIFIER_MAX_LENGTH, LIMITS, isValidCustomValue, isValidEmail } from '../visitor-rules.ts'
+import { IDENTIFIER_MAX_LENGTH, LIMITS, isValidCustomValue, isValidEmail } from '../../../shared/visitor-rules.ts'
 
 const Body = v.strictObject({
   // Rocket.Chat tolerates and ignores unknown keys inside `visitor`; so do we.

@@ -1,9 +1,9 @@
 // The registry's `visitors` table: every visitor's current record, with the columns that find it
 // (token, username, phone, email, verified identifier) and those that list and search it. All
 // synchronous SQL, so a caller's read-decide-write is one step nothing can interleave.
-import { randomId } from '../ids.ts'
-import type { Visitor } from '../visitor.ts'
-import { usernameKey } from '../visitor-rules.ts'
+import { randomId } from '../../../shared/ids.ts'
+import type { Visitor } from '../../../shared/visitor.ts'
+import { usernameKey } from '../../../shared/visitor-rules.ts'
 
 interface Row extends Record<string, SqlStorageValue> {
   id: string

@@ -2,7 +2,7 @@
 // agents keep about them (the contact manager's sign-in name, hidden custom fields, fields no
 // longer offered to visitors).
 import { visitorFields } from '../config.ts'
-import type { Visitor } from '../visitor.ts'
+import type { Visitor } from '../../../shared/visitor.ts'
 
 export type VisitorView = Omit<Visitor, 'contactManager'>
 
