@@ -79,8 +79,3 @@ export function checkBundle(spec: BundleSpec): string[] {
   for (const failure of failures) console.error(`size budget: ${failure}`)
   return failures
 }
-
-/** checkBundle, then exit 1 on any failure: the last line of a size script. */
-export function enforce(spec: BundleSpec): void {
-  process.exit(checkBundle(spec).length ? 1 : 0)
-}

@@ -67,7 +67,7 @@ const chatChunk: InlineConfig = {
 const languageFiles = WIDGET_LANGUAGES.filter((lang) => lang !== 'en').map((lang) => `strings-${lang}.js`)
 
 /** Each language chunk is the list of its texts (src/strings/list.ts), not its module (whose
- * texts that follow a submit go in the extras chunk instead). */
+ * texts that follow a submit go in the submit chunk instead, src/submit-texts.ts). */
 const LIST = 'strings-list:'
 const languageLists: Plugin = {
   name: 'language-lists',

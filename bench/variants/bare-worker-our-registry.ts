@@ -32,7 +32,7 @@ export default {
     if (url.pathname === VISITOR && request.method === 'POST') {
       const { visitor } = await request.json<{ visitor: { token: string; name?: string; email?: string } }>()
       const input = { token: visitor.token, name: visitor.name, email: visitor.email, customFields: [] }
-      return json({ visitor: await env.VISITOR_REGISTRY.getByName('global').register(input, 'verified'), success: true })
+      return json({ visitor: await env.VISITOR_REGISTRY.getByName('global').register(input, 'verified', url.origin, true), success: true })
     }
     if (url.pathname.startsWith(`${VISITOR}/`) && request.method === 'GET') {
       const visitor = await env.VISITOR_REGISTRY.getByName('global').find(url.pathname.slice(VISITOR.length + 1))

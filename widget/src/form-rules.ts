@@ -13,8 +13,6 @@ export interface FieldSpec {
   label?: string
   options?: { value: string; label: string }[]
   custom?: ConfigField
-  /** A checkbox: its value is 'on' when ticked, '' when not. */
-  checkbox?: true
 }
 
 export const customKey = (id: string) => `cf.${id}`
@@ -38,7 +36,7 @@ export function formFields(config: LivechatConfig): FieldSpec[] {
   }
   // Rocket.Chat's data processing consent: the site's text, a box the visitor must tick.
   if (config.settings?.forceAcceptDataProcessingConsent) {
-    fields.push({ key: 'consent', required: true, label: config.messages?.dataProcessingConsentText, checkbox: true })
+    fields.push({ key: 'consent', required: true, label: config.messages?.dataProcessingConsentText })
   }
   return fields
 }

@@ -21,26 +21,16 @@ const AGENT_SIGN_IN = new Set(['/api/v1/login', '/api/v1/logout', '/api/v1/me'])
 // Agents' endpoints that Rocket.Chat keeps under livechat/, and its chat.* endpoints.
 const AGENT_LIVECHAT = /^\/api\/v1\/(livechat\/(visitors\.|inquiries\.|agent\.status$|rooms$|room\.closeByUser$)|chat\.)/
 
-type PolicyName = 'agents' | 'widget'
-
-/** Each group's policy, made once per env (as its setting is parsed once): never for a broken
- * origin list, which throws (and is logged) on every request to its group. */
-const policies = new WeakMap<Env, Partial<Record<PolicyName, CorsPolicy>>>()
-
-function policyOf(env: Env, name: PolicyName): CorsPolicy {
-  let made = policies.get(env)
-  if (!made) policies.set(env, (made = {}))
-  return (made[name] ??= name === 'agents'
-    ? { setting: 'AGENT_ALLOWED_ORIGINS', origins: setting(env, 'AGENT_ALLOWED_ORIGINS'), methods: 'GET, POST', headers: 'Content-Type, X-User-Id, X-Auth-Token' }
-    : { setting: 'ALLOWED_ORIGINS', origins: setting(env, 'ALLOWED_ORIGINS'), methods: 'GET, POST, DELETE', headers: 'Content-Type, X-Turnstile-Token' })
-}
+// Each group's policy but its origins, which come from its (per-env cached) setting.
+const AGENTS = { setting: 'AGENT_ALLOWED_ORIGINS', methods: 'GET, POST', headers: 'Content-Type, X-User-Id, X-Auth-Token' } as const
+const WIDGET = { setting: 'ALLOWED_ORIGINS', methods: 'GET, POST, DELETE', headers: 'Content-Type, X-Turnstile-Token' } as const
 
 /** The widget's endpoints are for browsers on site owners' pages; the agents' are not, unless configured. */
 function corsPolicy(url: URL, env: Env): CorsPolicy | undefined {
   // The router takes any number of trailing slashes after a route: so must the policy.
   const pathname = url.pathname.replace(/\/+$/, '')
-  if (AGENT_SIGN_IN.has(pathname) || pathname.startsWith('/api/v1/omnichannel/') || AGENT_LIVECHAT.test(pathname)) return policyOf(env, 'agents')
-  if (pathname.startsWith('/api/v1/livechat/')) return policyOf(env, 'widget')
+  if (AGENT_SIGN_IN.has(pathname) || pathname.startsWith('/api/v1/omnichannel/') || AGENT_LIVECHAT.test(pathname)) return { ...AGENTS, origins: setting(env, AGENTS.setting) }
+  if (pathname.startsWith('/api/v1/livechat/')) return { ...WIDGET, origins: setting(env, WIDGET.setting) }
 }
 
 // The policy `before` found for each request and the URL it parsed, for `finally` to reuse: parsing

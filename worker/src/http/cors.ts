@@ -38,11 +38,8 @@ export function enforceOrigin(policy: CorsPolicy, request: Request, url: URL): v
 // Browsers hide every other header from a cross-origin page: the widget needs Retry-After.
 const EXPOSED = { 'access-control-expose-headers': 'Retry-After' }
 
-// What every answer under `*` carries.
-const ANY_ORIGIN = Object.entries({ 'access-control-allow-origin': '*', ...EXPOSED })
-
 function allowOrigin(policy: CorsPolicy, request: Request, url: URL): Record<string, string> {
-  if (policy.origins === '*') return Object.fromEntries(ANY_ORIGIN)
+  if (policy.origins === '*') return { 'access-control-allow-origin': '*', ...EXPOSED }
   const origin = request.headers.get('origin')
   // Vary even when refusing: a cache must not hand one origin's answer to another.
   return origin && originAllowed(policy, request, url)
@@ -66,7 +63,7 @@ export function preflight(policy: CorsPolicy, request: Request, url: URL): Respo
 /** Sets the policy's headers on a response. For a refused origin that is `Vary` alone, so its 403
  * keeps the `Access-Control-Allow-Origin` enforceOrigin gave it. */
 export function withCors(policy: CorsPolicy, request: Request, response: Response, url: URL): Response {
-  const headers = policy.origins === '*' ? ANY_ORIGIN : Object.entries(allowOrigin(policy, request, url))
+  const headers = Object.entries(allowOrigin(policy, request, url))
   const add = (target: Response) => {
     for (const [name, value] of headers) target.headers.set(name, value)
     return target

@@ -58,7 +58,7 @@ export class VisitorRegistry extends DurableObject<Env> {
    * only the first two may happen: the visitor the token or the signed identity names is updated;
    * anything that would create or match a visitor answers null and stores nothing.
    */
-  async register(input: VisitorInput, mode: MatchMode, origin?: string, humanChecked = true): Promise<Visitor | null> {
+  async register(input: VisitorInput, mode: MatchMode, origin: string | undefined, humanChecked: boolean): Promise<Visitor | null> {
     let token = input.token
     let found = input.identifier && mode !== 'false' ? this.visitors.find('identifier = ?', input.identifier) : undefined
     if (!found) {
@@ -107,12 +107,12 @@ export class VisitorRegistry extends DurableObject<Env> {
 
   /** The visitor holding this token, straight from the authority. */
   find(token: string): Visitor | null {
-    return this.visitors.record('token = ?', token)
+    return this.visitors.find('token = ?', token)?.visitor ?? null
   }
 
   /** The visitor with this _id. */
   info(id: string): Visitor | null {
-    return this.visitors.record('id = ?', id)
+    return this.visitors.find('id = ?', id)?.visitor ?? null
   }
 
   /** The newest visitor matching every criterion (contact.search). */

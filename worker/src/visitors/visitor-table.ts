@@ -26,15 +26,6 @@ export interface Criteria {
   custom?: Record<string, string>
 }
 
-/** The lookups `find` and `record` make. */
-type Where = 'id = ?' | 'token = ?' | 'identifier = ?' | 'phone = ? AND identifier IS NULL' | 'email = ? AND identifier IS NULL'
-const WHERE: Where[] = ['id = ?', 'token = ?', 'identifier = ?', 'phone = ? AND identifier IS NULL', 'email = ? AND identifier IS NULL']
-// Each lookup's statement, written once: not a new string per call for the runtime to hash.
-const newest = (columns: string) => Object.fromEntries(WHERE.map((where) =>
-  [where, `SELECT ${columns} FROM visitors WHERE ${where} ORDER BY updated DESC LIMIT 1`])) as Record<Where, string>
-const FIND = newest('id, record, identifier')
-const RECORD = newest('record')
-
 // Reserved for the sequence, so a visitor who asks for `guest-1063` never collides with it.
 // Tested on the username's key, so `ＧＵＥＳＴ-１` is reserved too.
 const GUEST_NAME = /^guest-\d+$/
@@ -99,15 +90,10 @@ export class VisitorTable {
   }
 
   /** The newest visitor matching `where` (phone, email and identifier need not be unique). */
-  find(where: Where, value: string): Found | undefined {
-    const [row] = this.sql.exec<Row>(FIND[where], value).toArray()
+  find(where: 'id = ?' | 'token = ?' | 'identifier = ?' | 'phone = ? AND identifier IS NULL' | 'email = ? AND identifier IS NULL', value: string): Found | undefined {
+    const [row] = this.sql.exec<Row>(
+      `SELECT id, record, identifier FROM visitors WHERE ${where} ORDER BY updated DESC LIMIT 1`, value).toArray()
     return row && { id: row.id, visitor: JSON.parse(row.record), identifier: row.identifier }
-  }
-
-  /** As `find`, the record alone (a visitor's read: GET livechat/visitor/:token). */
-  record(where: Where, value: string): Visitor | null {
-    const [row] = this.sql.exec<{ record: string }>(RECORD[where], value).toArray()
-    return row ? JSON.parse(row.record) : null
   }
 
   /** A new visitor's base record: a fresh _id, and the username asked for or the next guest-N. */
